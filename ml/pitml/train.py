@@ -1,0 +1,163 @@
+"""Train a CIFAR-100 classifier on the official 50k training images.
+
+Recipe (written down so the result can be reproduced):
+- data: random 32x32 crop from the 4-pixel zero-padded image, horizontal flip p=0.5,
+  normalised with the zoo's mean/std;
+- SGD, Nesterov momentum 0.9, batch 128, weight decay 5e-4 (not on BN/bias),
+  peak LR 0.1 after a 2-epoch linear warm-up, then cosine decay to 0 (per step);
+- cross-entropy with label smoothing 0.1;
+- deterministic: seed S; the shuffle and augmentation of epoch e use seed S+e, so a
+  resumed run continues exactly as an uninterrupted one would.
+
+Resumable: a checkpoint (model, optimiser, epoch, log) is written atomically after
+every epoch to <out>/<arch>.ckpt; rerunning the same command resumes from it.
+Per-epoch log lines (JSON) go to stdout and <out>/<arch>.log.jsonl.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import archs
+from .data import MEAN, STD, read_split
+
+
+def normalise(x_u8: torch.Tensor) -> torch.Tensor:
+    mean = torch.tensor(MEAN).view(1, 3, 1, 1) * 255
+    std = torch.tensor(STD).view(1, 3, 1, 1) * 255
+    return ((x_u8.float() - mean) / std).contiguous(memory_format=torch.channels_last)
+
+
+def augment(padded: torch.Tensor, idx: np.ndarray, rng: np.random.Generator) -> torch.Tensor:
+    """Random crop (from 40x40 padded) + horizontal flip for the batch `idx`."""
+    n = len(idx)
+    ox = rng.integers(0, 9, n)
+    oy = rng.integers(0, 9, n)
+    flip = rng.random(n) < 0.5
+    out = torch.empty((n, 3, 32, 32), dtype=torch.uint8)
+    for j, i in enumerate(idx):
+        crop = padded[i, :, oy[j]:oy[j] + 32, ox[j]:ox[j] + 32]
+        out[j] = crop.flip(2) if flip[j] else crop
+    return out
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch: int = 500):
+    model.eval()
+    top1 = top5 = 0
+    for s in range(0, len(images), batch):
+        logits = model(normalise(images[s:s + batch]))
+        t5 = logits.topk(5, 1).indices
+        y = labels[s:s + batch]
+        top1 += (t5[:, 0] == y).sum().item()
+        top5 += (t5 == y[:, None]).any(1).sum().item()
+    return 100.0 * top1 / len(images), 100.0 * top5 / len(images)
+
+
+def lr_at(step: int, total: int, warm: int, peak: float) -> float:
+    if step < warm:
+        return peak * (step + 1) / warm
+    return 0.5 * peak * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--arch", default="resnet20")
+    p.add_argument("--epochs", type=int, default=60)
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--lr", type=float, default=0.1)
+    p.add_argument("--wd", type=float, default=5e-4)
+    p.add_argument("--smoothing", type=float, default=0.1)
+    p.add_argument("--warmup-epochs", type=float, default=2)
+    p.add_argument("--seed", type=int, default=20231)
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--out", default="ml/runs")
+    p.add_argument("--eval-every", type=int, default=5)
+    p.add_argument("--limit", type=int, default=None, help="use only the first N training images (smoke tests)")
+    a = p.parse_args(argv)
+
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt_path = out / f"{a.arch}.ckpt"
+    log_path = out / f"{a.arch}.log.jsonl"
+
+    train = read_split("train", limit=a.limit)
+    test = read_split("test")
+    padded = torch.nn.functional.pad(torch.from_numpy(train.images), (4, 4, 4, 4))
+    y_train = torch.from_numpy(train.fine)
+    x_test, y_test = torch.from_numpy(test.images), torch.from_numpy(test.fine)
+
+    model = archs.build(a.arch).to(memory_format=torch.channels_last)
+    decay = [p_ for n, p_ in model.named_parameters() if p_.ndim > 1]
+    no_decay = [p_ for n, p_ in model.named_parameters() if p_.ndim <= 1]
+    opt = torch.optim.SGD([{"params": decay, "weight_decay": a.wd}, {"params": no_decay, "weight_decay": 0}],
+                          lr=a.lr, momentum=0.9, nesterov=True)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=a.smoothing)
+
+    start_epoch, elapsed = 0, 0.0
+    if ckpt_path.exists():
+        ck = torch.load(ckpt_path)
+        if ck["args"]["arch"] != a.arch or ck["args"]["epochs"] != a.epochs:
+            raise SystemExit(f"{ckpt_path} was written by a different run ({ck['args']}); move it away first")
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        start_epoch, elapsed = ck["epoch"], ck["elapsed_s"]
+        print(f"resuming {a.arch} at epoch {start_epoch}/{a.epochs}", flush=True)
+
+    n = len(y_train)
+    steps_per_epoch = n // a.batch  # drop the ragged last batch: keeps BN statistics sane
+    total = steps_per_epoch * a.epochs
+    warm = int(a.warmup_epochs * steps_per_epoch)
+    for epoch in range(start_epoch, a.epochs):
+        t0 = time.time()
+        model.train()
+        rng = np.random.default_rng(a.seed + epoch)
+        torch.manual_seed(a.seed + epoch)
+        order = rng.permutation(n)
+        loss_sum = correct = seen = 0
+        for s in range(steps_per_epoch):
+            step = epoch * steps_per_epoch + s
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, total, warm, a.lr)
+            idx = order[s * a.batch:(s + 1) * a.batch]
+            x = normalise(augment(padded, idx, rng))
+            y = y_train[idx]
+            logits = model(x)
+            loss = loss_fn(logits, y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(idx)
+            correct += (logits.argmax(1) == y).sum().item()
+            seen += len(idx)
+        elapsed += time.time() - t0
+        rec = {"epoch": epoch + 1, "epochs": a.epochs, "loss": round(loss_sum / seen, 4),
+               "train_top1": round(100 * correct / seen, 2), "lr": round(opt.param_groups[0]["lr"], 5),
+               "epoch_s": round(time.time() - t0, 1), "elapsed_min": round(elapsed / 60, 1)}
+        last = epoch + 1 == a.epochs
+        if last or (epoch + 1) % a.eval_every == 0:
+            rec["test_top1"], rec["test_top5"] = (round(v, 2) for v in evaluate(model, x_test, y_test))
+        print(json.dumps(rec), flush=True)
+        with log_path.open("a") as f:
+            f.write(json.dumps(rec) + "\n")
+        tmp = ckpt_path.with_suffix(".tmp")
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1,
+                    "elapsed_s": elapsed, "args": vars(a), "last": rec}, tmp)
+        os.replace(tmp, ckpt_path)
+    final = out / f"{a.arch}.pt"
+    torch.save(model.state_dict(), final)
+    print(f"done: {final} after {a.epochs} epochs, {elapsed / 60:.1f} min of training", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+/**
+ * One right-click classification, from the worker's side: show a pending
+ * overlay, read page-only bytes (blob:) through the content script, queue the
+ * request in the offscreen document. The result comes back later as a
+ * `background:classified` message (see on-classified.ts), so nothing here has
+ * to survive a worker restart.
+ */
+import { addRecord } from '../lib/db';
+import { errorMessage, type ClassifyRequest, type ClassifyResult, type ImageRef } from '../lib/messages';
+import { sendToTab } from '../lib/messaging';
+import { loadSettings } from '../lib/settings';
+import { ensureContentScript } from './content-injector';
+import { sendOffscreen } from './offscreen-client';
+import { errorRecord } from './error-record';
+
+export interface TabImage {
+  srcUrl: string;
+  pageUrl: string;
+  tabId: number;
+  frameId: number;
+}
+
+export async function classifyForTab(t: TabImage): Promise<void> {
+  const requestId = crypto.randomUUID();
+  const image: ImageRef = { srcUrl: t.srcUrl, pageUrl: t.pageUrl };
+  const settings = await loadSettings();
+  const hasContent = await ensureContentScript(t.tabId, t.frameId);
+  if (hasContent) {
+    await sendToTab(t.tabId, t.frameId, 'content:pending', { requestId, srcUrl: t.srcUrl }, 5_000).catch(() => undefined);
+  }
+  if (t.srcUrl.startsWith('blob:')) {
+    // blob: URLs belong to the page's origin: only the page's content script can read them.
+    try {
+      if (!hasContent) throw new Error('the page does not allow the extension to run here');
+      image.dataUrl = (await sendToTab(t.tabId, t.frameId, 'content:read-image', { srcUrl: t.srcUrl }, 20_000)).dataUrl;
+    } catch (e) {
+      image.readError = `could not read the page's blob: image: ${errorMessage(e)}`;
+    }
+  }
+  const req: ClassifyRequest = {
+    requestId, image, modelId: settings.modelId, backend: settings.backend, threads: settings.threads,
+    replyTo: { tabId: t.tabId, frameId: t.frameId },
+  };
+  try {
+    await sendOffscreen('offscreen:classify', req);
+  } catch (e) {
+    // The offscreen document itself failed: still leave a record and tell the user.
+    const record = errorRecord(req, 'offscreen', `the classifier could not start: ${errorMessage(e)}`);
+    await addRecord(record);
+    const result: ClassifyResult = { requestId, srcUrl: t.srcUrl, record, notes: [] };
+    if (hasContent) await sendToTab(t.tabId, t.frameId, 'content:result', result).catch(() => undefined);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Service worker composition root. Holds no state: every listener is
+ * registered synchronously in the first turn (a worker woken by an event only
+ * sees listeners that exist by then), and everything durable lives in
+ * storage/IndexedDB. The worker may be killed at any moment.
+ */
+import browser from 'webextension-polyfill';
+import { isExtensionContext, listen } from '../lib/messaging';
+import { createContextMenu, onContextMenuClick } from './context-menu';
+import { closeOffscreen } from './offscreen-client';
+import { onClassified } from './on-classified';
+
+browser.runtime.onInstalled.addListener(() => {
+  void createContextMenu();
+});
+
+browser.contextMenus.onClicked.addListener((info, tab) => {
+  onContextMenuClick(info, tab).catch((e: unknown) => console.error('classify failed', e));
+});
+
+// Changing the thread count only takes effect in a fresh WASM runtime.
+browser.storage.onChanged.addListener((changes, area) => {
+  const c = changes.settings;
+  if (area !== 'local' || !c) return;
+  const before = (c.oldValue as { value?: { threads?: number } } | undefined)?.value?.threads;
+  const after = (c.newValue as { value?: { threads?: number } } | undefined)?.value?.threads;
+  if (before !== after) void closeOffscreen();
+});
+
+listen('background', {
+  'background:classified': onClassified,
+  'background:offscreen-idle': () => closeOffscreen(),
+}, (name, sender) => isExtensionContext(sender));
+
+// Exposed for tests and debugging from the worker console (no effect on users).
+Object.assign(globalThis, { pit: { onContextMenuClick } });

@@ -1,0 +1,36 @@
+/**
+ * Content script: shows overlays and reads page-only images. It never
+ * classifies anything itself and accepts messages only from this extension.
+ */
+import browser from 'webextension-polyfill';
+import { listen } from '../lib/messaging';
+import { findImage, trackContextMenuTarget } from './find-image';
+import { closeAll, repositionAll, showPending, showResult } from './overlay';
+import { readImageAsDataUrl } from './read-image';
+
+// The worker may inject this script into a tab that already has it (tabs open
+// before install get it on demand): register once per isolated world.
+const FLAG = '__privateImageTaggerContent';
+const g = globalThis as Record<string, unknown>;
+if (!g[FLAG]) {
+  g[FLAG] = true;
+  trackContextMenuTarget(document);
+  document.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'Escape') closeAll();
+  }, { capture: true });
+  addEventListener('resize', repositionAll, { passive: true });
+
+  listen('content', {
+    'content:ping': () => ({ alive: true }),
+    'content:pending': ({ requestId, srcUrl }) => {
+      const target = findImage(srcUrl);
+      showPending(target, requestId, srcUrl);
+      return { found: target !== null };
+    },
+    'content:read-image': async ({ srcUrl }) => ({ dataUrl: await readImageAsDataUrl(srcUrl) }),
+    'content:result': (res) => {
+      showResult(findImage(res.srcUrl), res);
+      return { shown: true };
+    },
+  }, (_name, sender) => sender.id === browser.runtime.id);
+}

@@ -1,0 +1,158 @@
+/**
+ * The result overlay on a classified image: a chip with the top label,
+ * probability and inference time that expands to the top-5. It lives in an
+ * open shadow root (isolated from the page's CSS) on an absolutely positioned
+ * zero-size host appended to <html>, so it never shifts the page's layout.
+ */
+import type { ClassifyResult } from '../lib/messages';
+import { OVERLAY_CSS } from './overlay-style';
+
+const HOST_ATTR = 'data-pit-overlay';
+const overlays = new Map<string, Overlay>(); // by srcUrl: a re-click replaces the old overlay
+
+function pct(p: number): string {
+  return `${(p * 100).toFixed(p >= 0.995 ? 0 : 1)}%`;
+}
+
+function ms(v: number): string {
+  return v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text; // never innerHTML: labels and errors are data
+  return e;
+}
+
+class Overlay {
+  readonly host: HTMLElement;
+  private readonly wrap: HTMLDivElement;
+
+  constructor(private readonly target: Element | null, readonly requestId: string) {
+    this.host = document.createElement('pit-overlay');
+    this.host.setAttribute(HOST_ATTR, requestId);
+    this.host.style.cssText = 'all:initial;position:absolute;top:0;left:0;width:0;height:0;z-index:2147483647;';
+    const root = this.host.attachShadow({ mode: 'open' });
+    const style = el('style');
+    style.textContent = OVERLAY_CSS;
+    this.wrap = el('div', 'wrap');
+    root.append(style, this.wrap);
+    document.documentElement.append(this.host);
+    this.place();
+  }
+
+  /** Top-left corner of the image, in document coordinates; viewport corner when the image is unknown. */
+  place(): void {
+    if (this.target?.isConnected) {
+      const r = this.target.getBoundingClientRect();
+      this.wrap.style.cssText = `position:absolute;top:${r.top + scrollY + 4}px;left:${r.left + scrollX + 4}px;`;
+    } else {
+      this.wrap.style.cssText = `position:fixed;top:8px;right:8px;`;
+    }
+  }
+
+  pending(): void {
+    const chip = el('div', 'chip pending');
+    chip.setAttribute('role', 'status');
+    chip.append(el('span', 'spin'), el('span', undefined, 'Classifying…'));
+    this.wrap.replaceChildren(chip);
+  }
+
+  result(res: ClassifyResult): void {
+    const { record } = res;
+    if (record.error || !record.top5[0]) {
+      const chip = el('div', 'chip error', `Couldn't classify: ${record.error ?? 'no result'}`);
+      chip.setAttribute('role', 'alert');
+      chip.append(this.closeButton());
+      this.wrap.replaceChildren(chip);
+      return;
+    }
+    const top = record.top5[0];
+    const chip = el('button', 'chip');
+    chip.type = 'button';
+    chip.setAttribute('aria-expanded', 'false');
+    chip.setAttribute('aria-label', `Classified as ${top.label}, ${pct(top.prob)}. Show top 5`);
+    chip.append(el('b', 'label', top.label.replaceAll('_', ' ')), el('span', 'prob', pct(top.prob)),
+      el('span', 'ms', ms(record.timings.inference)));
+    const panel = this.panel(res);
+    chip.addEventListener('click', (e) => {
+      e.stopPropagation(); // the page must not see clicks on our overlay as clicks on its image link
+      e.preventDefault();
+      panel.hidden = !panel.hidden;
+      chip.setAttribute('aria-expanded', String(!panel.hidden));
+    });
+    this.wrap.replaceChildren(chip, panel);
+  }
+
+  private panel(res: ClassifyResult): HTMLDivElement {
+    const { record } = res;
+    const panel = el('div', 'panel');
+    panel.hidden = true;
+    panel.setAttribute('role', 'dialog');
+    panel.setAttribute('aria-label', 'Top 5 labels');
+    const head = el('div', 'head', 'Top 5');
+    head.append(this.closeButton());
+    const list = el('ol');
+    for (const p of record.top5) {
+      const li = el('li');
+      const bar = el('div', 'bar');
+      const fill = el('i');
+      fill.style.width = `${Math.max(1, p.prob * 100)}%`;
+      bar.append(fill, el('span', undefined, p.label.replaceAll('_', ' ')));
+      li.append(bar, el('span', 'p', pct(p.prob)));
+      list.append(li);
+    }
+    const t = record.timings;
+    const meta = el('div', 'meta',
+      `${record.modelId} · ${record.backend}${record.backend === 'wasm' ? ` ×${record.threads}` : ''} · inference ${ms(t.inference)} · total ${ms(t.total)}` +
+      (record.coldStart && record.sessionCreateMs !== undefined ? ` · cold start ${ms(record.sessionCreateMs)}` : '') +
+      ' · on this device');
+    panel.append(head, list, meta);
+    for (const n of res.notes) panel.append(el('div', 'note', n));
+    return panel;
+  }
+
+  private closeButton(): HTMLButtonElement {
+    const b = el('button', 'close', '×');
+    b.type = 'button';
+    b.setAttribute('aria-label', 'Close');
+    b.addEventListener('click', (e) => {
+      e.stopPropagation();
+      e.preventDefault();
+      this.remove();
+    });
+    return b;
+  }
+
+  remove(): void {
+    this.host.remove();
+    for (const [k, v] of overlays) if (v === this) overlays.delete(k);
+  }
+}
+
+export function showPending(target: Element | null, requestId: string, srcUrl: string): void {
+  overlays.get(srcUrl)?.remove();
+  const o = new Overlay(target, requestId);
+  overlays.set(srcUrl, o);
+  o.pending();
+}
+
+/** Show a result; creates the overlay if the pending one is gone (page re-rendered, worker restarted). */
+export function showResult(target: Element | null, res: ClassifyResult): void {
+  let o = overlays.get(res.srcUrl);
+  if (!o || o.requestId !== res.requestId || !o.host.isConnected) {
+    o?.remove();
+    o = new Overlay(target, res.requestId);
+    overlays.set(res.srcUrl, o);
+  }
+  o.result(res);
+}
+
+export function closeAll(): void {
+  for (const o of [...overlays.values()]) o.remove();
+}
+
+export function repositionAll(): void {
+  for (const o of overlays.values()) o.place();
+}

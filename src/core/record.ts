@@ -1,0 +1,65 @@
+/**
+ * One stored inference: what was classified, with which model/backend, the
+ * result (or the error) and where the time went. Written by the offscreen
+ * document, stored by `src/lib/db.ts`, read by the popup.
+ */
+export type Backend = 'wasm' | 'webgpu';
+
+export interface Prediction {
+  /** Index into the model's label set. */
+  index: number;
+  label: string;
+  /** Softmax probability, 0..1. */
+  prob: number;
+}
+
+/** Milliseconds spent in each step of one request (performance.now deltas). */
+export interface Timings {
+  /** Getting the image bytes (network, cache, or the page's canvas). */
+  fetch: number;
+  /** createImageBitmap + draw + area-average down to the model's input size. */
+  decodeResize: number;
+  /** Normalisation and tensor layout. */
+  preprocess: number;
+  /** `session.run` alone. */
+  inference: number;
+  /** Softmax, top-k. */
+  postprocess: number;
+  /** Whole request as the offscreen document saw it, including queue wait and session creation. */
+  total: number;
+  /** Time spent waiting in the queue behind other requests. */
+  queue: number;
+}
+
+export interface InferenceRecord {
+  /** Auto-increment key assigned by IndexedDB. */
+  id?: number;
+  /** Unique request id (crypto.randomUUID) so retries never duplicate a record. */
+  requestId: string;
+  /** Epoch ms when the request was received. */
+  time: number;
+  pageUrl: string;
+  /** The image URL as the page shows it (data: URLs are truncated for storage). */
+  imageUrl: string;
+  modelId: string;
+  /** Backend actually used (after any fallback). */
+  backend: Backend;
+  /** Backend the user asked for, when it differs (e.g. webgpu without an adapter). */
+  requestedBackend?: Backend;
+  /** Why the requested backend was not used. */
+  fallbackReason?: string;
+  threads: number;
+  batchSize: number;
+  top5: Prediction[];
+  timings: Timings;
+  /** The session had to be created for this request. */
+  coldStart: boolean;
+  /** Session-creation time in ms when coldStart. */
+  sessionCreateMs?: number;
+  /** Small JPEG data URL of the 32x32 model input... or a thumbnail, for the popup list. */
+  thumbnail?: string;
+  /** Set when the request failed; top5 is then empty. */
+  error?: string;
+  /** Which step failed: fetch, decode, model, inference... */
+  errorStage?: string;
+}

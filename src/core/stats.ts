@@ -1,0 +1,92 @@
+/**
+ * Latency statistics for the popup's benchmark table.
+ */
+import type { InferenceRecord } from './record';
+
+export interface Summary {
+  /** Number of finite values summarised. */
+  count: number;
+  median: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+/**
+ * Percentile of ascending `sorted` by linear interpolation between closest
+ * ranks (Hyndman & Fan type 7; numpy's and Excel PERCENTILE.INC's default):
+ * rank h = (n-1)·p, then interpolate between sorted[floor h] and sorted[ceil h].
+ * Chosen because it never invents values outside [min, max] and agrees with
+ * the tools people will check our numbers against.
+ */
+function percentile(sorted: readonly number[], p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const a = sorted[lo] ?? NaN;
+  const b = sorted[Math.min(lo + 1, sorted.length - 1)] ?? a;
+  return a + (h - lo) * (b - a);
+}
+
+/** Summary of the finite values (NaN/±Infinity are ignored); null when none remain. */
+export function summarize(values: readonly number[]): Summary | null {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return null;
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  return {
+    count: n,
+    median: percentile(sorted, 0.5),
+    p90: percentile(sorted, 0.9),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+    min: sorted[0] ?? NaN,
+    max: sorted[n - 1] ?? NaN,
+    mean: sum / n,
+  };
+}
+
+export interface StatsRow {
+  modelId: string;
+  backend: string;
+  /**
+   * `session.run` latency over successful requests; null when every request in
+   * the group failed (the row is still shown so its errors are visible).
+   */
+  inference: Summary | null;
+  /** End-to-end latency over successful requests; null as for `inference`. */
+  total: Summary | null;
+  /** Failed requests (records with `error`), excluded from the latency figures. */
+  errors: number;
+}
+
+/**
+ * One row per (modelId, backend), sorted by modelId then backend. Failed
+ * requests are counted but not timed: a request that died in `fetch` would
+ * otherwise drag the inference figures towards zero.
+ */
+export function statsByModelBackend(records: readonly InferenceRecord[]): StatsRow[] {
+  const groups = new Map<string, { modelId: string; backend: string; inference: number[]; total: number[]; errors: number }>();
+  for (const r of records) {
+    const key = JSON.stringify([r.modelId, r.backend]);
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { modelId: r.modelId, backend: r.backend, inference: [], total: [], errors: 0 };
+      groups.set(key, g);
+    }
+    if (r.error !== undefined) {
+      g.errors++;
+    } else {
+      g.inference.push(r.timings.inference);
+      g.total.push(r.timings.total);
+    }
+  }
+  // Plain code-unit comparison rather than localeCompare: ids are ASCII and the order must not depend on the user's locale.
+  const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  return [...groups.values()]
+    .sort((a, b) => cmp(a.modelId, b.modelId) || cmp(a.backend, b.backend))
+    .map((g) => ({ modelId: g.modelId, backend: g.backend, inference: summarize(g.inference), total: summarize(g.total), errors: g.errors }));
+}

@@ -1,0 +1,98 @@
+/**
+ * The one message contract shared by every extension context.
+ *
+ * Each message is namespaced by the context that handles it (`offscreen:*` is
+ * handled only by the offscreen document, `background:*` only by the service
+ * worker, `content:*` only by content scripts). `ProtocolMap` maps each name
+ * to `(payload) => response`; `send`/`sendToTab` and `handle` are typed from it,
+ * and `tests/lib/messages.test.ts` proves every name has exactly one handler.
+ */
+import type { Backend, InferenceRecord } from '../core/record';
+
+/** What a content script or the worker knows about the image to classify. */
+export interface ImageRef {
+  /** URL as the page reports it (http(s), data:, blob:). */
+  srcUrl: string;
+  pageUrl: string;
+  /** Image bytes as a data: URL when only the page could read them (blob:). */
+  dataUrl?: string;
+  /** Set when the page could not hand over the bytes; the request then fails with this reason. */
+  readError?: string;
+}
+
+export interface ClassifyRequest {
+  requestId: string;
+  image: ImageRef;
+  modelId: string;
+  backend: Backend;
+  /** 0 = automatic (cores up to 4 when cross-origin isolated). */
+  threads: number;
+  /** Where to deliver the result (absent when the caller awaits it, e.g. tests). */
+  replyTo?: { tabId: number; frameId: number };
+}
+
+/** Delivered to the page's overlay. */
+export interface ClassifyResult {
+  requestId: string;
+  srcUrl: string;
+  record: InferenceRecord;
+  /** Short human text for an unusual situation (backend fallback, untrained model). */
+  notes: string[];
+}
+
+export interface ProtocolMap {
+  /** Worker → offscreen: queue a classification; resolves when it is queued. */
+  'offscreen:classify': (req: ClassifyRequest) => { queued: number };
+  /** Worker/tests → offscreen: classify and resolve with the finished result. */
+  'offscreen:classify-sync': (req: ClassifyRequest) => ClassifyResult;
+  /** Liveness probe used by ensureOffscreen() after creation. */
+  'offscreen:ping': () => { ready: true; crossOriginIsolated: boolean };
+  /** Offscreen → worker: a queued classification finished (success or error). */
+  'background:classified': (res: ClassifyResult & { replyTo?: { tabId: number; frameId: number } }) => void;
+  /** Offscreen → worker: nothing to do for a while; the worker may close the document. */
+  'background:offscreen-idle': () => void;
+  /** Worker → content: is a content script alive in this frame? */
+  'content:ping': (p: Record<string, never>) => { alive: true };
+  /** Worker → content: show a pending overlay on the image. */
+  'content:pending': (p: { requestId: string; srcUrl: string }) => { found: boolean };
+  /** Worker → content: read a page-only image (blob:) and return it as a data: URL. */
+  'content:read-image': (p: { srcUrl: string }) => { dataUrl: string };
+  /** Worker → content: show the result (or error) in the overlay. */
+  'content:result': (r: ClassifyResult) => { shown: boolean };
+}
+
+export type MessageName = keyof ProtocolMap;
+export type Payload<N extends MessageName> = Parameters<ProtocolMap[N]>[0];
+export type Reply<N extends MessageName> = ReturnType<ProtocolMap[N]>;
+
+/** Wire format. `target` is the prefix of `name`, kept separate so contexts can filter cheaply. */
+export interface Envelope<N extends MessageName = MessageName> {
+  target: 'offscreen' | 'background' | 'content';
+  name: N;
+  payload: Payload<N>;
+}
+
+export function envelope<N extends MessageName>(name: N, payload: Payload<N>): Envelope<N> {
+  const target = name.slice(0, name.indexOf(':')) as Envelope['target'];
+  return { target, name, payload };
+}
+
+export function isEnvelope(msg: unknown): msg is Envelope {
+  if (typeof msg !== 'object' || msg === null) return false;
+  const m = msg as Record<string, unknown>;
+  return typeof m.name === 'string' && typeof m.target === 'string' && m.name.startsWith(`${m.target}:`);
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+/** Reject after `ms` so no cross-context call can hang a caller forever. */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}

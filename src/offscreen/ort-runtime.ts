@@ -1,0 +1,118 @@
+/**
+ * ONNX Runtime Web, loaded lazily, and one warm session per (model, backend).
+ *
+ * ORT is imported with a dynamic import() on purpose: a static import puts it in
+ * a chunk with Vite's preload helper, which ORT's pthread workers re-import and
+ * which touches `document` inside a worker, so InferenceSession.create hangs
+ * forever (see ../shared/docs/PLATFORM.md). initTimeout turns any such hang into
+ * an error instead.
+ */
+import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import type { Backend } from '../core/record';
+import type { ModelEntry } from '../core/catalog';
+import { verifySha256 } from '../core/sha256';
+import { modelUrl } from '../lib/catalog-loader';
+
+type OrtModule = typeof import('onnxruntime-web');
+
+export interface WarmSession {
+  session: InferenceSession;
+  ort: OrtModule;
+  backend: Backend;
+  threads: number;
+  /** Time InferenceSession.create took (ms). */
+  createMs: number;
+  /** Not yet used for a request: the next request reports coldStart. */
+  fresh: boolean;
+  adapter?: string;
+}
+
+let wasmModule: Promise<OrtModule> | undefined;
+let gpuModule: Promise<OrtModule> | undefined;
+let wasmThreads = 0;
+
+/** Threads actually used: the setting, else available cores up to 4; 1 without isolation (no SharedArrayBuffer). */
+export function effectiveThreads(requested: number): number {
+  if (!globalThis.crossOriginIsolated) return 1;
+  const cores = navigator.hardwareConcurrency || 1;
+  return requested > 0 ? Math.min(requested, 16) : Math.min(cores, 4);
+}
+
+function configure(ort: OrtModule, threads: number): OrtModule {
+  ort.env.wasm.numThreads = threads;
+  ort.env.wasm.initTimeout = 30_000;
+  ort.env.wasm.proxy = false;
+  ort.env.logLevel = 'error';
+  return ort;
+}
+
+function loadWasm(threads: number): Promise<OrtModule> {
+  // numThreads is read once when the WASM runtime starts; a change needs a fresh
+  // document (the worker closes this one when the setting changes).
+  wasmModule ??= import('onnxruntime-web/wasm').then((m) => {
+    wasmThreads = threads;
+    return configure(m as unknown as OrtModule, threads);
+  });
+  return wasmModule;
+}
+
+function loadWebGpu(threads: number): Promise<OrtModule> {
+  gpuModule ??= import('onnxruntime-web/webgpu').then((m) => configure(m as unknown as OrtModule, threads));
+  return gpuModule;
+}
+
+/** Describe the WebGPU adapter, or say why there is none. */
+export async function probeWebGpu(): Promise<{ ok: true; adapter: string; software: boolean } | { ok: false; reason: string }> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return { ok: false, reason: 'this browser has no WebGPU' };
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  if (!adapter) return { ok: false, reason: 'no WebGPU adapter is available' };
+  const info = adapter.info ?? {};
+  const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  const software = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader/i.test(name));
+  return { ok: true, adapter: software ? `${name} (software, not GPU speed)` : name, software };
+}
+
+interface GpuAdapterLike {
+  isFallbackAdapter?: boolean;
+  info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
+}
+
+const sessions = new Map<string, Promise<WarmSession>>();
+
+async function fetchModel(model: ModelEntry): Promise<Uint8Array> {
+  const res = await fetch(modelUrl(model.file));
+  if (!res.ok) throw new Error(`model file ${model.file}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  await verifySha256(bytes, model.sha256, `model ${model.id}`);
+  return bytes;
+}
+
+async function create(model: ModelEntry, backend: Backend, threads: number, adapter?: string): Promise<WarmSession> {
+  const bytes = await fetchModel(model);
+  const ort = backend === 'webgpu' ? await loadWebGpu(threads) : await loadWasm(threads);
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: [backend],
+    graphOptimizationLevel: 'all',
+  });
+  const createMs = performance.now() - t0;
+  const used = backend === 'wasm' ? wasmThreads : threads;
+  return { session, ort, backend, threads: used, createMs, fresh: true, ...(adapter ? { adapter } : {}) };
+}
+
+/** The warm session for (model, backend), created on first use and shared by concurrent callers. */
+export function getSession(model: ModelEntry, backend: Backend, threads: number, adapter?: string): Promise<WarmSession> {
+  const key = `${model.id}|${model.sha256}|${backend}`;
+  let p = sessions.get(key);
+  if (!p) {
+    p = create(model, backend, threads, adapter);
+    sessions.set(key, p);
+    p.catch(() => sessions.delete(key)); // a failed creation is retried by the next request
+  }
+  return p;
+}
+
+export function makeTensor(ort: OrtModule, data: Float32Array, dims: number[]): Tensor {
+  return new ort.Tensor('float32', data, dims);
+}

@@ -1,0 +1,63 @@
+/** Options page: model and backend choice (declared in lib/settings.ts), history reset. */
+import { modelDisplayName, type Catalog } from '../core/catalog';
+import { loadCatalog } from '../lib/catalog-loader';
+import { clearRecords, countRecords } from '../lib/db';
+import { loadSettings, saveSettings, type Settings } from '../lib/settings';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+function describe(catalog: Catalog, id: string): string {
+  const m = catalog.models.find((x) => x.id === id);
+  if (!m) return '';
+  const acc = m.accuracy ? `top-1 ${m.accuracy.top1.toFixed(2)} %, top-5 ${m.accuracy.top5.toFixed(2)} % on the CIFAR-100 test set` : 'accuracy not measured';
+  const src = m.provenance.source === 'trained' ? 'trained by this project' : m.provenance.source === 'imported' ? 'imported checkpoint' : 'random weights — for timing only';
+  return `${m.arch} · ${acc} · ${src} · ${(m.bytes / 1024).toFixed(0)} KB`;
+}
+
+async function probeGpu(): Promise<string> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string }; isFallbackAdapter?: boolean } | null> } }).gpu;
+  if (!gpu) return 'This browser has no WebGPU: classification will use WebAssembly.';
+  const a = await gpu.requestAdapter().catch(() => null);
+  if (!a) return 'No WebGPU adapter available: classification will fall back to WebAssembly (and say so).';
+  const name = [a.info?.vendor, a.info?.architecture].filter(Boolean).join(' ') || 'unknown';
+  return a.isFallbackAdapter || /swiftshader/i.test(name)
+    ? `WebGPU adapter: ${name} — a software renderer, slower than WebAssembly.`
+    : `WebGPU adapter: ${name}.`;
+}
+
+async function main(): Promise<void> {
+  const [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
+  const select = $<HTMLSelectElement>('model');
+  for (const m of catalog.models) select.append(new Option(modelDisplayName(m), m.id));
+  select.value = settings.modelId || catalog.default;
+  $('model-info').textContent = describe(catalog, select.value);
+  for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) r.checked = r.value === settings.backend;
+  $<HTMLSelectElement>('threads').value = String(settings.threads);
+  $('gpu-info').textContent = await probeGpu();
+
+  $('form').addEventListener('change', () => {
+    const patch: Partial<Settings> = {
+      modelId: select.value,
+      backend: (document.querySelector<HTMLInputElement>('input[name=backend]:checked')?.value ?? 'wasm') as Settings['backend'],
+      threads: Number($<HTMLSelectElement>('threads').value),
+    };
+    $('model-info').textContent = describe(catalog, select.value);
+    void saveSettings(patch).then(() => {
+      $('saved').textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
+    });
+  });
+
+  const info = $('history-info');
+  const refresh = async () => {
+    info.textContent = `${await countRecords()} classifications stored in this browser (IndexedDB).`;
+  };
+  await refresh();
+  $('clear').addEventListener('click', () => {
+    if (!confirm('Delete every stored classification? This cannot be undone.')) return;
+    void clearRecords().then(refresh);
+  });
+}
+
+main().catch((e: unknown) => {
+  $('saved').textContent = `Could not load settings: ${e instanceof Error ? e.message : String(e)}`;
+});

@@ -1,0 +1,100 @@
+/** Toolbar popup: recent classifications and latency statistics per (model, backend). */
+import browser from 'webextension-polyfill';
+import { modelDisplayName } from '../core/catalog';
+import type { InferenceRecord } from '../core/record';
+import { statsByModelBackend, type Summary } from '../core/stats';
+import { loadCatalog } from '../lib/catalog-loader';
+import { allRecords, recentRecords } from '../lib/db';
+import { fmtAgo, fmtMs, fmtPct, prettyLabel } from '../lib/format';
+import { isEnvelope } from '../lib/messages';
+import { loadSettings } from '../lib/settings';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+function td(text: string): HTMLTableCellElement {
+  const c = document.createElement('td');
+  c.textContent = text;
+  return c;
+}
+
+function recentItem(r: InferenceRecord): HTMLLIElement {
+  const li = document.createElement('li');
+  li.dataset.requestId = r.requestId;
+  const thumb = r.thumbnail ? Object.assign(document.createElement('img'), { src: r.thumbnail, alt: '' }) : document.createElement('div');
+  if (!r.thumbnail) thumb.className = 'noimg';
+  const mid = document.createElement('div');
+  const top = document.createElement('div');
+  const best = r.top5[0];
+  if (r.error || !best) {
+    top.className = 'err';
+    top.textContent = `Error: ${r.error ?? 'no result'}`;
+  } else {
+    top.className = 'top';
+    top.textContent = `${prettyLabel(best.label)} ${fmtPct(best.prob)}`;
+  }
+  const sub = document.createElement('div');
+  sub.className = 'sub';
+  sub.textContent = `${r.modelId} · ${r.backend}${r.backend === 'wasm' ? ` ×${r.threads}` : ''} · ${fmtAgo(r.time)} · ${r.imageUrl}`;
+  sub.title = r.imageUrl;
+  mid.append(top, sub);
+  const ms = document.createElement('div');
+  ms.className = 'ms';
+  ms.textContent = `${fmtMs(r.timings.total)} ms`;
+  ms.title = `inference ${fmtMs(r.timings.inference)} ms, total ${fmtMs(r.timings.total)} ms${r.coldStart ? ' (cold start)' : ''}`;
+  li.append(thumb, mid, ms);
+  return li;
+}
+
+function summaryCells(s: Summary | null): HTMLTableCellElement[] {
+  return s ? [td(fmtMs(s.median)), td(fmtMs(s.p95)), td(fmtMs(s.min)), td(fmtMs(s.mean))] : [td('–'), td('–'), td('–'), td('–')];
+}
+
+async function renderStatus(): Promise<void> {
+  const status = $('status');
+  try {
+    const [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
+    const model = catalog.models.find((m) => m.id === (settings.modelId || catalog.default)) ?? catalog.models[0];
+    status.textContent = `Model: ${model ? modelDisplayName(model) : 'none'} · backend: ${settings.backend.toUpperCase()}`;
+    if (model && !model.trained) {
+      const warn = document.createElement('span');
+      warn.className = 'warn';
+      warn.textContent = ' · untrained model: labels are for timing only';
+      status.append(warn);
+    }
+  } catch (e) {
+    status.textContent = `Model catalog problem: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+async function renderRecords(): Promise<void> {
+  const [recent, all] = await Promise.all([recentRecords(30), allRecords()]);
+  $('recent').replaceChildren(...recent.map(recentItem));
+  $('empty').hidden = recent.length > 0;
+  const rows = statsByModelBackend(all).map((s) => {
+    const tr = document.createElement('tr');
+    tr.append(td(s.modelId), td(s.backend), td(String(s.inference?.count ?? 0)), ...summaryCells(s.inference), ...summaryCells(s.total));
+    if (s.errors) tr.title = `${s.errors} failed request(s) not counted`;
+    return tr;
+  });
+  $('stats').querySelector('tbody')?.replaceChildren(...rows);
+}
+
+let pending: ReturnType<typeof setTimeout> | undefined;
+function scheduleRefresh(): void {
+  clearTimeout(pending);
+  pending = setTimeout(() => void renderRecords(), 150);
+}
+
+$('settings').addEventListener('click', (e) => {
+  e.preventDefault();
+  void browser.runtime.openOptionsPage();
+});
+
+// Refresh live while open: the offscreen document announces each finished classification.
+browser.runtime.onMessage.addListener((msg: unknown) => {
+  if (isEnvelope(msg) && msg.name === 'background:classified') scheduleRefresh();
+  return undefined;
+});
+
+void renderStatus();
+void renderRecords();
