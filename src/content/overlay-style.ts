@@ -1,13 +1,14 @@
 /** Overlay styles, scoped inside the shadow root: the page's CSS cannot reach them, nor ours the page. */
 export const OVERLAY_CSS = `
 :host { all: initial; }
-.wrap { position: absolute; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; }
+.wrap { position: absolute; width: max-content; max-width: 300px; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; }
 .chip { display: inline-flex; align-items: center; gap: 6px; max-width: 260px; padding: 3px 8px; border: 1px solid rgba(0,0,0,.25);
   border-radius: 999px; background: rgba(255,255,255,.94); box-shadow: 0 1px 4px rgba(0,0,0,.3); cursor: pointer; font: inherit; color: inherit;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .chip:focus-visible { outline: 2px solid #1a73e8; outline-offset: 1px; }
 .chip .ms { color: #555; font-variant-numeric: tabular-nums; }
 .chip.error { background: #fde8e8; border-color: #c62828; color: #8e1a1a; white-space: normal; border-radius: 8px; }
+.flag { display: inline-grid; place-items: center; width: 14px; height: 14px; border-radius: 50%; background: #b26a00; color: #fff; font-size: 10px; font-weight: 700; }
 .chip.pending { cursor: default; color: #333; }
 .spin { width: 10px; height: 10px; border: 2px solid #999; border-top-color: transparent; border-radius: 50%; animation: s 0.8s linear infinite; }
 @keyframes s { to { transform: rotate(360deg); } }

@@ -32,7 +32,9 @@ class Overlay {
   constructor(private readonly target: Element | null, readonly requestId: string) {
     this.host = document.createElement('pit-overlay');
     this.host.setAttribute(HOST_ATTR, requestId);
-    this.host.style.cssText = 'all:initial;position:absolute;top:0;left:0;width:0;height:0;z-index:2147483647;';
+    // !important: a hostile page stylesheet (`* { display: none !important }`) must not move or hide us.
+    this.host.style.cssText = ['all:initial', 'display:block', 'position:absolute', 'top:0', 'left:0', 'width:0', 'height:0',
+      'overflow:visible', 'z-index:2147483647'].map((d) => `${d} !important`).join(';');
     const root = this.host.attachShadow({ mode: 'open' });
     const style = el('style');
     style.textContent = OVERLAY_CSS;
@@ -75,6 +77,11 @@ class Overlay {
     chip.setAttribute('aria-label', `Classified as ${top.label}, ${pct(top.prob)}. Show top 5`);
     chip.append(el('b', 'label', top.label.replaceAll('_', ' ')), el('span', 'prob', pct(top.prob)),
       el('span', 'ms', ms(record.timings.inference)));
+    if (res.notes.length > 0) {
+      const flag = el('span', 'flag', '!');
+      flag.title = res.notes.join('\n');
+      chip.append(flag);
+    }
     const panel = this.panel(res);
     chip.addEventListener('click', (e) => {
       e.stopPropagation(); // the page must not see clicks on our overlay as clicks on its image link

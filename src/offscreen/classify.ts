@@ -88,7 +88,7 @@ async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
     const tq = performance.now();
     await inference.run(async () => {
       timings.queue = performance.now() - tq;
-      const ws = await getSession(model, backend, req.threads, adapter).catch((e: unknown) => {
+      const ws = await getSession(model, backend, effectiveThreads(req.threads), adapter).catch((e: unknown) => {
         throw new StageError('model', `could not load model ${model.id}: ${errorMessage(e)}`);
       });
       record.threads = ws.threads;

@@ -55,12 +55,7 @@ async function renderStatus(): Promise<void> {
     const [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
     const model = catalog.models.find((m) => m.id === (settings.modelId || catalog.default)) ?? catalog.models[0];
     status.textContent = `Model: ${model ? modelDisplayName(model) : 'none'} · backend: ${settings.backend.toUpperCase()}`;
-    if (model && !model.trained) {
-      const warn = document.createElement('span');
-      warn.className = 'warn';
-      warn.textContent = ' · untrained model: labels are for timing only';
-      status.append(warn);
-    }
+    status.classList.toggle('warn', model !== undefined && !model.trained);
   } catch (e) {
     status.textContent = `Model catalog problem: ${e instanceof Error ? e.message : String(e)}`;
   }

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { InferenceRecord } from '../../src/core/record';
+import { statsByModelBackend, summarize } from '../../src/core/stats';
+
+describe('summarize', () => {
+  it('interpolates percentiles between closest ranks', () => {
+    const s = summarize(Array.from({ length: 100 }, (_, i) => 100 - i)); // 100..1, unsorted on purpose
+    expect(s).not.toBeNull();
+    expect(s?.count).toBe(100);
+    expect(s?.median).toBeCloseTo(50.5, 10);
+    expect(s?.p90).toBeCloseTo(90.1, 10);
+    expect(s?.p95).toBeCloseTo(95.05, 10);
+    expect(s?.p99).toBeCloseTo(99.01, 10);
+    expect([s?.min, s?.max, s?.mean]).toEqual([1, 100, 50.5]);
+  });
+
+  it('takes the middle value for odd counts', () => {
+    expect(summarize([7, 1, 3])?.median).toBe(3);
+    expect(summarize([1, 2, 3, 4])?.median).toBe(2.5);
+  });
+
+  it('summarises a single value as itself', () => {
+    expect(summarize([4.2])).toEqual({ count: 1, median: 4.2, p90: 4.2, p95: 4.2, p99: 4.2, min: 4.2, max: 4.2, mean: 4.2 });
+  });
+
+  it('ignores non-finite values and returns null when nothing is left', () => {
+    expect(summarize([])).toBeNull();
+    expect(summarize([NaN, Infinity])).toBeNull();
+    expect(summarize([2, NaN, 4, -Infinity])).toMatchObject({ count: 2, median: 3, mean: 3 });
+  });
+});
+
+let n = 0;
+function rec(modelId: string, backend: 'wasm' | 'webgpu', inference: number, total: number, error?: string): InferenceRecord {
+  return {
+    requestId: `r${n++}`, time: 0, pageUrl: 'https://example.test/', imageUrl: 'https://example.test/a.png',
+    modelId, backend, threads: 1, batchSize: 1, top5: [], coldStart: false,
+    timings: { fetch: 0, decodeResize: 0, preprocess: 0, inference, postprocess: 0, total, queue: 0 },
+    ...(error === undefined ? {} : { error, errorStage: 'inference' }),
+  };
+}
+
+describe('statsByModelBackend', () => {
+  it('groups by model and backend, sorted, with errors counted but not timed', () => {
+    const rows = statsByModelBackend([
+      rec('resnet20-pit', 'webgpu', 2, 10),
+      rec('mobilenet', 'wasm', 30, 40),
+      rec('resnet20-pit', 'wasm', 5, 20),
+      rec('resnet20-pit', 'wasm', 7, 30),
+      rec('resnet20-pit', 'wasm', 0, 1, 'session failed'),
+      rec('resnet20-pit', 'webgpu', 4, 12),
+    ]);
+    expect(rows.map((r) => [r.modelId, r.backend, r.errors])).toEqual([
+      ['mobilenet', 'wasm', 0],
+      ['resnet20-pit', 'wasm', 1],
+      ['resnet20-pit', 'webgpu', 0],
+    ]);
+    expect(rows[1]?.inference).toMatchObject({ count: 2, median: 6, min: 5, max: 7 });
+    expect(rows[1]?.total).toMatchObject({ count: 2, median: 25 });
+    expect(rows[2]?.inference?.median).toBe(3);
+  });
+
+  it('keeps a group whose requests all failed, with null latencies', () => {
+    expect(statsByModelBackend([rec('m', 'webgpu', 0, 0, 'no adapter')])).toEqual([
+      { modelId: 'm', backend: 'webgpu', inference: null, total: null, errors: 1 },
+    ]);
+    expect(statsByModelBackend([])).toEqual([]);
+  });
+});

@@ -1,0 +1,177 @@
+/**
+ * The whole right-click path in real headless Chromium against the built
+ * extension: context-menu listener → worker → offscreen (ORT Web) → IndexedDB →
+ * overlay → popup. Then a worker restart and a burst of 50 clicks.
+ */
+import type { Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clickClassify, readRecords, stopServiceWorkers, waitFor } from '../support/context-menu';
+import { launchExtension, type ExtensionHandle } from '../support/extension';
+import { startFixture, type Fixture } from './fixtures';
+
+let ext: ExtensionHandle;
+let fx: Fixture;
+let page: Page;
+let extPage: Page;
+let sw: Worker;
+let blobUrl: string;
+
+interface Rec {
+  requestId: string; imageUrl: string; modelId: string; backend: string; threads: number; batchSize: number; pageUrl: string;
+  top5: { label: string; prob: number }[]; timings: Record<string, number>; error?: string; errorStage?: string;
+  coldStart: boolean; sessionCreateMs?: number; time: number;
+}
+const records = async () => (await readRecords(extPage)) as unknown as Rec[];
+
+function overlayFor(id: string) {
+  // The overlay host is appended to <html>; match it to its image by position order of creation.
+  return page.locator(`pit-overlay[data-pit-overlay="${id}"]`);
+}
+
+beforeAll(async () => {
+  fx = await startFixture();
+  ext = await launchExtension();
+  sw = await ext.worker();
+  page = await ext.context.newPage();
+  await page.goto(fx.pageUrl);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.src));
+  blobUrl = await page.evaluate(() => (document.getElementById('blob') as HTMLImageElement).src);
+  extPage = await ext.page('src/options/options.html');
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await fx?.close();
+});
+
+describe('right-click → classify', () => {
+  const good = ['png', 'jpeg', 'cross', 'data', 'large'] as const;
+  const bad = ['broken', 'corrupt'] as const;
+
+  it('shows an overlay and stores one timed record per click, errors included', async () => {
+    const before = await page.evaluate(() => {
+      const r = document.getElementById('png')!.getBoundingClientRect();
+      return { x: r.x, y: r.y, w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight };
+    });
+    const urls = [...good.map((k) => fx.images[k]), blobUrl, ...bad.map((k) => fx.images[k])];
+    await clickClassify(sw, fx.pageUrl, urls);
+    const recs = await waitFor(records, (r) => r.length >= urls.length, 90_000, 'one record per click');
+    expect(recs).toHaveLength(urls.length);
+
+    // Overlays: every image got one, and none is still pending.
+    await expect.poll(() => page.locator('pit-overlay .chip.pending').count(), { timeout: 30_000 }).toBe(0);
+    expect(await page.locator('pit-overlay').count()).toBe(urls.length);
+
+    const sources: Record<string, string> = { ...Object.fromEntries(good.map((k) => [k, fx.images[k]])), blob: blobUrl };
+    for (const [k, url] of Object.entries(sources)) {
+      const rec = recs.find((r) => r.imageUrl === url || url.startsWith(r.imageUrl.replace(/\.\.\.$/, '')));
+      expect(rec, k).toBeDefined();
+      expect(rec!.error, `${k}: ${rec!.error}`).toBeUndefined();
+      expect(rec!.top5).toHaveLength(5);
+      const probs = rec!.top5.map((p) => p.prob);
+      expect([...probs].sort((a, b) => b - a)).toEqual(probs);
+      expect(probs.reduce((a, b) => a + b)).toBeLessThanOrEqual(1.0001);
+      for (const step of ['fetch', 'decodeResize', 'preprocess', 'inference', 'postprocess', 'total']) {
+        expect(rec!.timings[step], `${k} ${step}`).toBeGreaterThan(0);
+      }
+      expect(rec!.timings.total).toBeGreaterThanOrEqual(rec!.timings.inference);
+      expect(rec!.backend).toBe('wasm');
+      expect(rec!.threads).toBeGreaterThanOrEqual(1);
+      expect(rec!.batchSize).toBe(1);
+      expect(rec!.pageUrl).toBe(fx.pageUrl);
+      const text = await overlayFor(rec!.requestId).locator('.chip').innerText();
+      expect(text).toContain(rec!.top5[0]!.label.replaceAll('_', ' '));
+      expect(text).toMatch(/\d+(\.\d)?%/);
+      expect(text).toMatch(/\d+(\.\d+)? ms/);
+    }
+    // Exactly one request created the session, and it says how long that took.
+    const cold = recs.filter((r) => r.coldStart);
+    expect(cold).toHaveLength(1);
+    expect(cold[0]!.sessionCreateMs).toBeGreaterThan(0);
+
+    const broken = recs.find((r) => r.imageUrl === fx.images.broken)!;
+    expect(broken.error).toMatch(/HTTP 404/);
+    expect(broken.errorStage).toBe('fetch');
+    expect(await overlayFor(broken.requestId).locator('.chip').innerText()).toMatch(/Couldn't classify: could not fetch the image: HTTP 404/);
+    const corrupt = recs.find((r) => r.imageUrl === fx.images.corrupt)!;
+    expect(corrupt.errorStage).toBe('decode');
+    expect(await overlayFor(corrupt.requestId).locator('.chip').innerText()).toMatch(/could not decode the image/);
+
+    const after = await page.evaluate(() => {
+      const r = document.getElementById('png')!.getBoundingClientRect();
+      return { x: r.x, y: r.y, w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight };
+    });
+    expect(after).toEqual(before); // overlays never shift the page's layout
+    await page.screenshot({ path: 'test-results/overlays.png' });
+  });
+
+  it('expands to the top-5 on click and closes with Esc', async () => {
+    const rec = (await records()).find((r) => r.imageUrl === fx.images.png)!;
+    const o = overlayFor(rec.requestId);
+    const hostileFontSize = await o.locator('.chip').evaluate((e) => getComputedStyle(e).fontSize);
+    expect(hostileFontSize).toBe('12px'); // the page's `* { font-size: 40px !important }` did not reach it
+    await o.locator('button.chip').click();
+    await expect.poll(() => o.locator('.panel li').count()).toBe(5);
+    expect(await o.locator('.panel').isVisible()).toBe(true);
+    expect(await o.locator('button.chip').getAttribute('aria-expanded')).toBe('true');
+    await page.screenshot({ path: 'test-results/overlay-expanded.png' });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('pit-overlay').count()).toBe(0);
+  });
+
+  it('lists recent classifications and latency statistics in the popup', async () => {
+    const popup = await ext.page('src/popup/popup.html');
+    const n = (await records()).length;
+    await expect.poll(() => popup.locator('#recent li').count()).toBe(n);
+    const rows = popup.locator('#stats tbody tr');
+    await expect.poll(() => rows.count()).toBe(1);
+    const cells = await rows.first().locator('td').allInnerTexts();
+    expect(cells[0]).toMatch(/^resnet20-/);
+    expect(cells[1]).toBe('wasm');
+    expect(Number(cells[2])).toBe(n - 2); // the two failed requests are not latency samples
+    for (const c of cells.slice(3)) expect(Number(c)).toBeGreaterThan(0);
+    expect(await popup.locator('#recent li .err').count()).toBe(2);
+    expect(await popup.locator('#recent li img').count()).toBeGreaterThanOrEqual(n - 2);
+    await popup.setViewportSize({ width: 600, height: 700 });
+    await popup.screenshot({ path: 'test-results/popup.png' });
+    await popup.close();
+  });
+});
+
+describe('service-worker restart', () => {
+  it('finishes a classification when the worker is stopped mid-request, and works after restart', async () => {
+    const n0 = (await records()).length;
+    await sw.evaluate(() => Object.assign(globalThis, { __pitTestMarker: 1 }));
+    // The image server answers /slow.jpg after 1.5 s, so the worker is stopped while
+    // the request is in flight; the offscreen result message then has to wake a new worker.
+    await clickClassify(sw, fx.pageUrl, [fx.images.slow]);
+    await waitFor(async () => fx.site.hits.get('/slow.jpg') ?? 0, (n) => n >= 2, 20_000, 'slow image requested by the extension');
+    await stopServiceWorkers(ext, extPage);
+    await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'record after stop');
+    await expect.poll(() => page.locator('pit-overlay .chip:not(.pending)').count(), { timeout: 30_000 }).toBe(1);
+
+    await stopServiceWorkers(ext, extPage);
+    // Wake the worker the way Chrome would on a click; its listeners must be registered at start.
+    await extPage.evaluate(() => chrome.runtime.sendMessage({ target: 'background', name: 'background:wake-probe', payload: null }).catch(() => null));
+    sw = await ext.worker();
+    // A fresh worker: nothing survived from the previous one but what is in storage.
+    expect(await sw.evaluate(() => (globalThis as { __pitTestMarker?: number }).__pitTestMarker ?? 'fresh')).toBe('fresh');
+    await clickClassify(sw, fx.pageUrl, [fx.images.cross]);
+    const recs = await waitFor(records, (r) => r.length === n0 + 2, 60_000, 'record after restart');
+    expect(recs.at(-1)!.error).toBeUndefined();
+  });
+});
+
+describe('burst', () => {
+  it('50 quick clicks give exactly 50 records', async () => {
+    const n0 = (await records()).length;
+    const urls = Array.from({ length: 50 }, (_, i) => [fx.images.png, fx.images.jpeg, fx.images.cross, fx.images.data][i % 4]!);
+    await clickClassify(sw, fx.pageUrl, urls);
+    const recs = await waitFor(records, (r) => r.length >= n0 + 50, 120_000, '50 records');
+    await new Promise((r) => setTimeout(r, 1000)); // and no duplicates trickle in afterwards
+    const all = await records();
+    expect(all.length).toBe(n0 + 50);
+    expect(new Set(all.map((r) => r.requestId)).size).toBe(all.length);
+    expect(recs.slice(n0).every((r) => !r.error)).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * Launch Debian's Chromium headless with the built extension (dist/) loaded,
+ * and reach its service worker. See ../shared/docs/PLATFORM.md for the flags.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const DIST = resolve(import.meta.dirname, '../../dist');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface ExtensionHandle {
+  context: BrowserContext;
+  extensionId: string;
+  worker(): Promise<Worker>;
+  page(path: string): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function launchExtension(opts: { headless?: boolean; args?: string[] } = {}): Promise<ExtensionHandle> {
+  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`${DIST}/manifest.json missing: run \`npm run build\` first`);
+  const userDir = mkdtempSync(join(tmpdir(), 'pit-chromium-'));
+  const context = await chromium.launchPersistentContext(userDir, {
+    executablePath: CHROMIUM,
+    headless: false, // '--headless=new' below: the old headless mode cannot load extensions
+    args: [
+      ...(opts.headless === false ? [] : ['--headless=new']),
+      '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-first-run', '--disable-quic', '--disable-gpu',
+      `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`,
+      ...(opts.args ?? []),
+    ],
+  });
+  const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 30_000 }));
+  const extensionId = new URL(first.url()).host;
+  const worker = async (): Promise<Worker> => {
+    const alive = context.serviceWorkers().find((w) => w.url().includes(extensionId));
+    if (alive) return alive;
+    return context.waitForEvent('serviceworker', { timeout: 30_000 });
+  };
+  return {
+    context, extensionId, worker,
+    async page(path: string) {
+      const p = await context.newPage();
+      await p.goto(`chrome-extension://${extensionId}/${path}`);
+      return p;
+    },
+    async close() {
+      await context.close();
+      rmSync(userDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** A tiny static HTTP server on 127.0.0.1 with an ephemeral port, for browser tests. */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface Route {
+  status?: number;
+  type: string;
+  body: string | Buffer;
+  headers?: Record<string, string>;
+  /** Answer late, to keep a request in flight. */
+  delayMs?: number;
+}
+
+export interface TestServer {
+  origin: string;
+  server: Server;
+  routes: Map<string, Route>;
+  hits: Map<string, number>;
+  close(): Promise<void>;
+}
+
+export async function startServer(routes: Record<string, Route> = {}): Promise<TestServer> {
+  const map = new Map(Object.entries(routes));
+  const hits = new Map<string, number>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    const r = map.get(path);
+    if (!r) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const answer = () => res.writeHead(r.status ?? 200, { 'content-type': r.type, 'cache-control': 'no-store', ...r.headers }).end(r.body);
+    if (r.delayMs) setTimeout(answer, r.delayMs);
+    else answer();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`, server, routes: map, hits,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
