@@ -7,7 +7,7 @@
 import browser from 'webextension-polyfill';
 import { isExtensionContext, listen } from '../lib/messaging';
 import { createContextMenu, onContextMenuClick } from './context-menu';
-import { closeOffscreen } from './offscreen-client';
+import { closeOffscreen, sendOffscreen } from './offscreen-client';
 import { onClassified } from './on-classified';
 
 browser.runtime.onInstalled.addListener(() => {
@@ -30,7 +30,8 @@ browser.storage.onChanged.addListener((changes, area) => {
 listen('background', {
   'background:classified': onClassified,
   'background:offscreen-idle': () => closeOffscreen(),
-}, (name, sender) => isExtensionContext(sender));
+}, (_name, sender) => isExtensionContext(sender));
 
-// Exposed for tests and debugging from the worker console (no effect on users).
-Object.assign(globalThis, { pit: { onContextMenuClick } });
+// Reachable from the worker console (and so from tests and `npm run eval`) for
+// debugging; nothing on a web page can reach the worker's global scope.
+Object.assign(globalThis, { pit: { onContextMenuClick, sendOffscreen } });

@@ -41,14 +41,18 @@ class Overlay {
     this.wrap = el('div', 'wrap');
     root.append(style, this.wrap);
     document.documentElement.append(this.host);
-    this.place();
   }
 
   /** Top-left corner of the image, in document coordinates; viewport corner when the image is unknown. */
   place(): void {
     if (this.target?.isConnected) {
       const r = this.target.getBoundingClientRect();
-      this.wrap.style.cssText = `position:absolute;top:${r.top + scrollY + 4}px;left:${r.left + scrollX + 4}px;`;
+      // Keep the overlay inside the visible width: overflowing it would add a
+      // horizontal scrollbar, which is a layout change for the page.
+      const width = this.wrap.getBoundingClientRect().width;
+      const maxLeft = scrollX + document.documentElement.clientWidth - width - 4;
+      const left = Math.max(scrollX + 4, Math.min(r.left + scrollX + 4, maxLeft));
+      this.wrap.style.cssText = `position:absolute;top:${r.top + scrollY + 4}px;left:${left}px;`;
     } else {
       this.wrap.style.cssText = `position:fixed;top:8px;right:8px;`;
     }
@@ -59,6 +63,7 @@ class Overlay {
     chip.setAttribute('role', 'status');
     chip.append(el('span', 'spin'), el('span', undefined, 'Classifying…'));
     this.wrap.replaceChildren(chip);
+    this.place();
   }
 
   result(res: ClassifyResult): void {
@@ -68,6 +73,7 @@ class Overlay {
       chip.setAttribute('role', 'alert');
       chip.append(this.closeButton());
       this.wrap.replaceChildren(chip);
+      this.place();
       return;
     }
     const top = record.top5[0];
@@ -88,8 +94,10 @@ class Overlay {
       e.preventDefault();
       panel.hidden = !panel.hidden;
       chip.setAttribute('aria-expanded', String(!panel.hidden));
+      this.place();
     });
     this.wrap.replaceChildren(chip, panel);
+    this.place();
   }
 
   private panel(res: ClassifyResult): HTMLDivElement {

@@ -40,11 +40,36 @@ export interface ClassifyResult {
   notes: string[];
 }
 
+/** A raw tensor through the extension's own sessions (fidelity tests, accuracy eval, benchmarks). */
+export interface TensorRequest {
+  modelId: string;
+  backend: Backend;
+  threads: number;
+  /** N x C x H x W. */
+  dims: number[];
+  /** Float32 little-endian, base64 (see core/float-codec.ts). */
+  data: string;
+}
+
+export interface TensorResult {
+  /** Float32 logits, base64, N x classes. */
+  logits: string;
+  dims: number[];
+  /** session.run alone, ms. */
+  inferenceMs: number;
+  backend: Backend;
+  threads: number;
+  /** Session-creation time when this call created the session. */
+  sessionCreateMs?: number;
+}
+
 export interface ProtocolMap {
   /** Worker → offscreen: queue a classification; resolves when it is queued. */
   'offscreen:classify': (req: ClassifyRequest) => { queued: number };
   /** Worker/tests → offscreen: classify and resolve with the finished result. */
   'offscreen:classify-sync': (req: ClassifyRequest) => ClassifyResult;
+  /** Run a ready-made input tensor through the warm session of a catalog model. */
+  'offscreen:infer-tensor': (req: TensorRequest) => TensorResult;
   /** Liveness probe used by ensureOffscreen() after creation. */
   'offscreen:ping': () => { ready: true; crossOriginIsolated: boolean };
   /** Offscreen → worker: a queued classification finished (success or error). */

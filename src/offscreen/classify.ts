@@ -7,24 +7,12 @@ import { findModel, labelsOf, modelDisplayName, type ModelEntry } from '../core/
 import { normalize } from '../core/normalize';
 import type { Backend, InferenceRecord, Timings } from '../core/record';
 import { softmax, topK } from '../core/softmax';
-import { WorkQueue } from '../core/work-queue';
 import { addRecord, recordByRequestId } from '../lib/db';
 import { loadCatalog } from '../lib/catalog-loader';
 import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/messages';
 import { decodeAndResize, fetchImage, StageError, type Decoded } from './image-loader';
 import { effectiveThreads, getSession, makeTensor, probeWebGpu } from './ort-runtime';
-
-/** Fetch+decode of up to 4 images overlap; session.run is strictly one at a time. */
-const loading = new WorkQueue(4);
-let inference: WorkQueue = new WorkQueue(1);
-
-export function setIdleHandler(onIdle: () => void, idleMs: number): void {
-  inference = new WorkQueue(1, onIdle, idleMs);
-}
-
-export function queueLength(): number {
-  return inference.size;
-}
+import { inference, loading } from './queues';
 
 const inFlight = new Map<string, Promise<ClassifyResult>>();
 

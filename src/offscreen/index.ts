@@ -4,12 +4,14 @@
  * holds tens of MB that an idle browser should not keep).
  */
 import { isExtensionContext, listen, send } from '../lib/messaging';
-import { classifyOnce, queueLength, setIdleHandler } from './classify';
+import { classifyOnce } from './classify';
+import { inferTensor } from './infer-tensor';
+import { inference, setIdleHandler } from './queues';
 
 const IDLE_MS = 5 * 60_000;
 
 setIdleHandler(() => {
-  if (queueLength() === 0) void send('background:offscreen-idle', undefined).catch(() => undefined);
+  if (inference.size === 0) void send('background:offscreen-idle', undefined).catch(() => undefined);
 }, IDLE_MS);
 
 listen('offscreen', {
@@ -19,7 +21,8 @@ listen('offscreen', {
     // worker if it was stopped in the meantime.
     void classifyOnce(req).then((res) =>
       send('background:classified', { ...res, ...(req.replyTo ? { replyTo: req.replyTo } : {}) }).catch(() => undefined));
-    return { queued: queueLength() };
+    return { queued: inference.size };
   },
   'offscreen:classify-sync': (req) => classifyOnce(req),
+  'offscreen:infer-tensor': inferTensor,
 }, (_name, sender) => isExtensionContext(sender));

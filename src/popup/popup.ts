@@ -80,10 +80,7 @@ function scheduleRefresh(): void {
   pending = setTimeout(() => void renderRecords(), 150);
 }
 
-$('settings').addEventListener('click', (e) => {
-  e.preventDefault();
-  void browser.runtime.openOptionsPage();
-});
+$('settings').addEventListener('click', () => void browser.runtime.openOptionsPage());
 
 // Refresh live while open: the offscreen document announces each finished classification.
 browser.runtime.onMessage.addListener((msg: unknown) => {

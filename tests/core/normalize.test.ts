@@ -7,7 +7,7 @@ describe('normalize', () => {
     const chw = new Float32Array([0, 255, 51, 102, 127.5, 255]);
     const out = normalize(chw, [0.5, 0.2, 0], [0.5, 0.1, 0.25]);
     const want = [-1, 1, 0, 2, 2, 4];
-    want.forEach((w, i) => expect(out[i]).toBeCloseTo(w, 5));
+    for (const [i, w] of want.entries()) expect(out[i]).toBeCloseTo(w, 5);
     expect(chw[0]).toBe(0); // input untouched
   });
 

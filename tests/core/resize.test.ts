@@ -51,7 +51,7 @@ describe('resizeArea', () => {
     expect(plane(resizeArea(row, 2, 1), 0)).toEqual([50, 227.5]);
     // Spans of 4/3 px: 0·¾+100·¼, 100·½+200·½, 200·¼+255·¾.
     const thirds = plane(resizeArea(row, 3, 1), 0);
-    [25, 150, 241.25].forEach((want, i) => expect(thirds[i]).toBeCloseTo(want, 4));
+    for (const [i, want] of [25, 150, 241.25].entries()) expect(thirds[i]).toBeCloseTo(want, 4);
     // Upscaling 2 -> 3: the middle output straddles both pixels equally.
     const two = image(2, 1, (x) => (x ? [90, 90, 90, 255] : [10, 10, 10, 255]));
     expect(plane(resizeArea(two, 3, 1), 0).map((v) => Math.round(v * 1e4) / 1e4)).toEqual([10, 50, 90]);

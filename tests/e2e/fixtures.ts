@@ -1,6 +1,6 @@
 /** The local pages the browser tests classify: two origins, every kind of image source. */
-import { encodeJpeg, encodePng, synthetic } from '../support/images';
-import { startServer, type TestServer } from '../support/http-server';
+import { encodeJpeg, encodePng, synthetic } from '../../tools/lib/images';
+import { startServer, type TestServer } from '../../tools/lib/http-server';
 
 export interface Fixture {
   site: TestServer;

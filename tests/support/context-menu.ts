@@ -5,7 +5,7 @@
  * on "Classify image" would, and stop the worker through CDP.
  */
 import type { Page, Worker } from 'playwright-core';
-import type { ExtensionHandle } from './extension';
+import type { ExtensionHandle } from '../../tools/lib/extension';
 
 export async function clickClassify(sw: Worker, pageUrl: string, srcUrls: string[]): Promise<void> {
   await sw.evaluate(async ({ pageUrl, srcUrls }) => {

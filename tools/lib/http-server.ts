@@ -1,4 +1,4 @@
-/** A tiny static HTTP server on 127.0.0.1 with an ephemeral port, for browser tests. */
+/** A tiny static HTTP server on 127.0.0.1 (ephemeral port by default) for the demo page and browser tests. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -19,7 +19,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(routes: Record<string, Route> = {}): Promise<TestServer> {
+export async function startServer(routes: Record<string, Route> = {}, listenPort = 0): Promise<TestServer> {
   const map = new Map(Object.entries(routes));
   const hits = new Map<string, number>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -34,7 +34,7 @@ export async function startServer(routes: Record<string, Route> = {}): Promise<T
     if (r.delayMs) setTimeout(answer, r.delayMs);
     else answer();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`, server, routes: map, hits,

@@ -1,0 +1,33 @@
+/**
+ * User settings, declared once: key, default and validation live here and
+ * nowhere else (storage access is in lib/settings.ts).
+ */
+import * as v from 'valibot';
+
+export const SETTINGS_VERSION = 1;
+
+export const SettingsSchema = v.object({
+  /** Catalog model id; '' means "the catalog's default". */
+  modelId: v.optional(v.string(), ''),
+  backend: v.optional(v.picklist(['wasm', 'webgpu']), 'wasm'),
+  /** WASM threads; 0 = automatic (available cores up to 4 when cross-origin isolated). */
+  threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16)), 0),
+});
+
+export type Settings = v.InferOutput<typeof SettingsSchema>;
+export const DEFAULT_SETTINGS: Settings = v.parse(SettingsSchema, {});
+
+/**
+ * Whatever is stored (older versions, hand edits, corruption) becomes valid
+ * settings: each invalid or unknown field falls back to its default, the
+ * valid ones are kept. Never throws.
+ */
+export function coerceSettings(raw: unknown): Settings {
+  if (typeof raw !== 'object' || raw === null) return { ...DEFAULT_SETTINGS };
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(raw)) {
+    const field = (SettingsSchema.entries as Record<string, v.GenericSchema>)[k];
+    if (field && v.safeParse(field, val).success) out[k] = val;
+  }
+  return v.parse(SettingsSchema, out);
+}
