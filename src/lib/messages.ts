@@ -59,6 +59,8 @@ export interface TensorResult {
   inferenceMs: number;
   backend: Backend;
   threads: number;
+  /** WebGPU adapter, marked "(software, not GPU speed)" for fallback adapters such as SwiftShader. */
+  adapter?: string;
   /** Session-creation time when this call created the session. */
   sessionCreateMs?: number;
 }

@@ -29,11 +29,11 @@ export function classifyOnce(req: ClassifyRequest): Promise<ClassifyResult> {
   return p;
 }
 
-async function resolveBackend(want: Backend): Promise<{ backend: Backend; adapter?: string; note?: string }> {
+async function resolveBackend(want: Backend): Promise<{ backend: Backend; note?: string }> {
   if (want !== 'webgpu') return { backend: 'wasm' };
   const probe = await probeWebGpu();
   if (!probe.ok) return { backend: 'wasm', note: `WebGPU unavailable (${probe.reason}): used WASM instead` };
-  return { backend: 'webgpu', adapter: probe.adapter, ...(probe.software ? { note: `WebGPU runs on a software adapter (${probe.adapter})` } : {}) };
+  return { backend: 'webgpu', ...(probe.software ? { note: `WebGPU runs on a software adapter (${probe.adapter})` } : {}) };
 }
 
 async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
@@ -53,7 +53,7 @@ async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
     const model: ModelEntry = findModel(catalog, req.modelId || catalog.default);
     record.modelId = model.id;
     if (!model.trained) notes.push(`${modelDisplayName(model)}: labels are meaningless`);
-    const { backend, adapter, note } = await resolveBackend(req.backend);
+    const { backend, note } = await resolveBackend(req.backend);
     record.backend = backend;
     if (backend !== req.backend) record.requestedBackend = req.backend;
     if (note) {
@@ -76,7 +76,7 @@ async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
     const tq = performance.now();
     await inference.run(async () => {
       timings.queue = performance.now() - tq;
-      const ws = await getSession(model, backend, effectiveThreads(req.threads), adapter).catch((e: unknown) => {
+      const ws = await getSession(model, backend, effectiveThreads(req.threads)).catch((e: unknown) => {
         throw new StageError('model', `could not load model ${model.id}: ${errorMessage(e)}`);
       });
       record.threads = ws.threads;

@@ -28,6 +28,7 @@ export async function inferTensor(req: TensorRequest): Promise<TensorResult> {
     const logits = (await t.getData()) as Float32Array;
     return {
       logits: floatsToBase64(logits), dims: [...t.dims], inferenceMs, backend: ws.backend, threads: ws.threads,
+      ...(ws.adapter ? { adapter: ws.adapter } : {}),
       ...(created !== undefined ? { sessionCreateMs: created } : {}),
     };
   });

@@ -24,6 +24,7 @@ export interface WarmSession {
   createMs: number;
   /** Not yet used for a request: the next request reports coldStart. */
   fresh: boolean;
+  /** WebGPU adapter description ("(software, not GPU speed)" for fallback adapters). */
   adapter?: string;
 }
 
@@ -88,7 +89,13 @@ async function fetchModel(model: ModelEntry): Promise<Uint8Array> {
   return bytes;
 }
 
-async function create(model: ModelEntry, backend: Backend, threads: number, adapter?: string): Promise<WarmSession> {
+async function create(model: ModelEntry, backend: Backend, threads: number): Promise<WarmSession> {
+  let adapter: string | undefined;
+  if (backend === 'webgpu') {
+    const probe = await probeWebGpu();
+    if (!probe.ok) throw new Error(`WebGPU: ${probe.reason}`);
+    adapter = probe.adapter;
+  }
   const bytes = await fetchModel(model);
   const ort = backend === 'webgpu' ? await loadWebGpu(threads) : await loadWasm(threads);
   const t0 = performance.now();
@@ -102,11 +109,11 @@ async function create(model: ModelEntry, backend: Backend, threads: number, adap
 }
 
 /** The warm session for (model, backend), created on first use and shared by concurrent callers. */
-export function getSession(model: ModelEntry, backend: Backend, threads: number, adapter?: string): Promise<WarmSession> {
+export function getSession(model: ModelEntry, backend: Backend, threads: number): Promise<WarmSession> {
   const key = `${model.id}|${model.sha256}|${backend}`;
   let p = sessions.get(key);
   if (!p) {
-    p = create(model, backend, threads, adapter);
+    p = create(model, backend, threads);
     sessions.set(key, p);
     p.catch(() => sessions.delete(key)); // a failed creation is retried by the next request
   }

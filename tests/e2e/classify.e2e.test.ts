@@ -175,3 +175,31 @@ describe('burst', () => {
     expect(recs.slice(n0).every((r) => !r.error)).toBe(true);
   });
 });
+
+describe('settings', () => {
+  it('WebGPU without an adapter falls back to WASM, says so, and records what was used', async () => {
+    const options = await ext.page('src/options/options.html');
+    await expect.poll(() => options.locator('#gpu-info').innerText()).toMatch(/No WebGPU adapter|no WebGPU/);
+    await options.locator('input[name=backend][value=webgpu]').check();
+    await expect.poll(() => options.locator('#saved').innerText()).toMatch(/Saved/);
+    await options.screenshot({ path: 'test-results/options.png', fullPage: true });
+    await options.close();
+
+    const n0 = (await records()).length;
+    sw = await ext.worker();
+    await clickClassify(sw, fx.pageUrl, [fx.images.png]);
+    const recs = await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'webgpu-fallback record');
+    const rec = recs.at(-1) as Rec & { requestedBackend?: string; fallbackReason?: string };
+    expect(rec.error).toBeUndefined();
+    expect(rec.backend).toBe('wasm');
+    expect(rec.requestedBackend).toBe('webgpu');
+    expect(rec.fallbackReason).toMatch(/WebGPU unavailable/);
+    const chip = overlayFor(rec.requestId).locator('button.chip');
+    await chip.click();
+    expect(await overlayFor(rec.requestId).locator('.note').allInnerTexts()).toContainEqual(expect.stringMatching(/used WASM instead/));
+
+    const popup = await ext.page('src/popup/popup.html');
+    await expect.poll(() => popup.locator('#status').innerText()).toMatch(/WEBGPU/);
+    await popup.close();
+  });
+});
