@@ -19,7 +19,13 @@ export async function ensureContentScript(tabId: number, frameId: number): Promi
   } catch {
     return false; // e.g. the Chrome Web Store or a PDF viewer: no overlay, the record still gets stored
   }
-  return ping(tabId, frameId);
+  // The built script is crxjs's loader, which import()s the real module: executeScript
+  // resolves before the module has registered its listener, so poll for it.
+  for (let i = 0; i < 20; i++) {
+    if (await ping(tabId, frameId)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
 }
 
 /** The built content-script file names, as crxjs rewrote them into the dist manifest. */

@@ -24,14 +24,14 @@ browser.storage.onChanged.addListener((changes, area) => {
   if (area !== 'local' || !c) return;
   const before = (c.oldValue as { value?: { threads?: number } } | undefined)?.value?.threads;
   const after = (c.newValue as { value?: { threads?: number } } | undefined)?.value?.threads;
-  if (before !== after) void closeOffscreen();
+  if (before !== after) void closeOffscreen(true).catch(() => undefined);
 });
 
 listen('background', {
   'background:classified': onClassified,
-  'background:offscreen-idle': () => closeOffscreen(),
+  'background:offscreen-idle': () => closeOffscreen(false),
 }, (_name, sender) => isExtensionContext(sender));
 
 // Reachable from the worker console (and so from tests and `npm run eval`) for
 // debugging; nothing on a web page can reach the worker's global scope.
-Object.assign(globalThis, { pit: { onContextMenuClick, sendOffscreen } });
+Object.assign(globalThis, { pit: { onContextMenuClick, sendOffscreen, closeOffscreen } });

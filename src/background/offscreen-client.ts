@@ -3,24 +3,28 @@
  * in a service worker) and talks to it. Only one offscreen document may exist,
  * so creation is guarded by runtime.getContexts plus one shared in-flight
  * promise (Chrome sample cookbook.offscreen-*); concurrent clicks share it.
+ * Closing goes through the document's consent (offscreen:prepare-close), and
+ * creation waits for a close in progress, so no accepted request is lost.
  */
 import { send } from '../lib/messaging';
 import type { MessageName, Payload, Reply } from '../lib/messages';
 
 export const OFFSCREEN_PATH = 'src/offscreen/offscreen.html';
 
+// Module variables hold only in-flight promises (the worker may die at any time).
 let creating: Promise<void> | undefined;
+let closing: Promise<void> | undefined;
 
 async function offscreenExists(): Promise<boolean> {
-  const url = chrome.runtime.getURL(OFFSCREEN_PATH);
   const contexts = await chrome.runtime.getContexts({
     contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
-    documentUrls: [url],
+    documentUrls: [chrome.runtime.getURL(OFFSCREEN_PATH)],
   });
   return contexts.length > 0;
 }
 
 export async function ensureOffscreen(): Promise<void> {
+  if (closing) await closing.catch(() => undefined);
   if (creating) return creating;
   if (await offscreenExists()) return;
   creating ??= chrome.offscreen
@@ -39,17 +43,29 @@ export async function ensureOffscreen(): Promise<void> {
   return creating;
 }
 
-export async function closeOffscreen(): Promise<void> {
-  if (creating) await creating.catch(() => undefined);
-  if (await offscreenExists()) await chrome.offscreen.closeDocument();
+/**
+ * Close the document if it agrees: when idle (`wait` false), or once the work
+ * it accepted is done (`wait` true, for settings that need a fresh runtime).
+ */
+export function closeOffscreen(wait: boolean): Promise<void> {
+  closing ??= (async () => {
+    if (creating) await creating.catch(() => undefined);
+    if (!(await offscreenExists())) return;
+    const { closed } = await send('offscreen:prepare-close', { wait }, 120_000);
+    if (closed) await chrome.offscreen.closeDocument().catch(() => undefined);
+  })().finally(() => {
+    closing = undefined;
+  });
+  return closing;
 }
 
-const GONE = /Receiving end does not exist|message port closed|no answer within/i;
+/** The document vanished or is closing: worth one retry on a fresh document. */
+const GONE = /Receiving end does not exist|message port closed|offscreen document is closing/i;
 
 /**
  * Send to the offscreen document, creating it first. Retries once when the
- * document vanished between the check and the send (idle close, crash); the
- * offscreen side is idempotent on requestId, so a retry never duplicates work.
+ * document vanished between the check and the send; classification is
+ * idempotent on requestId, so a retry never duplicates a record.
  */
 export async function sendOffscreen<N extends Extract<MessageName, `offscreen:${string}`>>(
   name: N, payload: Payload<N>, timeoutMs = 60_000,

@@ -5,7 +5,7 @@
 import browser from 'webextension-polyfill';
 import { listen } from '../lib/messaging';
 import { findImage, trackContextMenuTarget } from './find-image';
-import { closeAll, repositionAll, showPending, showResult } from './overlay';
+import { closeAll, showPending, showResult } from './overlay';
 import { readImageAsDataUrl } from './read-image';
 
 // The worker may inject this script into a tab that already has it (tabs open
@@ -18,7 +18,6 @@ if (!g[FLAG]) {
   document.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key === 'Escape') closeAll();
   }, { capture: true });
-  addEventListener('resize', repositionAll, { passive: true });
 
   listen('content', {
     'content:ping': () => ({ alive: true }),

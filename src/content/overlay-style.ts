@@ -1,7 +1,6 @@
 /** Overlay styles, scoped inside the shadow root: the page's CSS cannot reach them, nor ours the page. */
 export const OVERLAY_CSS = `
-:host { all: initial; }
-.wrap { position: absolute; width: max-content; max-width: 300px; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; }
+.wrap { position: absolute; width: max-content; max-width: 300px; pointer-events: auto; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; }
 .chip { display: inline-flex; align-items: center; gap: 6px; max-width: 260px; padding: 3px 8px; border: 1px solid rgba(0,0,0,.25);
   border-radius: 999px; background: rgba(255,255,255,.94); box-shadow: 0 1px 4px rgba(0,0,0,.3); cursor: pointer; font: inherit; color: inherit;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }

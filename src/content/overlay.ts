@@ -1,13 +1,11 @@
 /**
  * The result overlay on a classified image: a chip with the top label,
- * probability and inference time that expands to the top-5. It lives in an
- * open shadow root (isolated from the page's CSS) on an absolutely positioned
- * zero-size host appended to <html>, so it never shifts the page's layout.
+ * probability and inference time that expands to the top-5. It lives in the
+ * shared overlay layer (overlay-layer.ts), so it never shifts the page.
  */
 import type { ClassifyResult } from '../lib/messages';
-import { OVERLAY_CSS } from './overlay-style';
+import { layer, trackPosition } from './overlay-layer';
 
-const HOST_ATTR = 'data-pit-overlay';
 const overlays = new Map<string, Overlay>(); // by srcUrl: a re-click replaces the old overlay
 
 function pct(p: number): string {
@@ -26,36 +24,30 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
 }
 
 class Overlay {
-  readonly host: HTMLElement;
-  private readonly wrap: HTMLDivElement;
+  readonly wrap: HTMLDivElement;
+  private readonly untrack: () => void;
 
   constructor(private readonly target: Element | null, readonly requestId: string) {
-    this.host = document.createElement('pit-overlay');
-    this.host.setAttribute(HOST_ATTR, requestId);
-    // !important: a hostile page stylesheet (`* { display: none !important }`) must not move or hide us.
-    this.host.style.cssText = ['all:initial', 'display:block', 'position:absolute', 'top:0', 'left:0', 'width:0', 'height:0',
-      'overflow:visible', 'z-index:2147483647'].map((d) => `${d} !important`).join(';');
-    const root = this.host.attachShadow({ mode: 'open' });
-    const style = el('style');
-    style.textContent = OVERLAY_CSS;
     this.wrap = el('div', 'wrap');
-    root.append(style, this.wrap);
-    document.documentElement.append(this.host);
+    this.wrap.setAttribute('data-pit-overlay', requestId);
+    layer().append(this.wrap);
+    this.untrack = trackPosition(() => this.place());
   }
 
-  /** Top-left corner of the image, in document coordinates; viewport corner when the image is unknown. */
+  /** Top-left corner of the image, kept inside the viewport; top-right of the viewport when the image is unknown. */
   place(): void {
-    if (this.target?.isConnected) {
-      const r = this.target.getBoundingClientRect();
-      // Keep the overlay inside the visible width: overflowing it would add a
-      // horizontal scrollbar, which is a layout change for the page.
-      const width = this.wrap.getBoundingClientRect().width;
-      const maxLeft = scrollX + document.documentElement.clientWidth - width - 4;
-      const left = Math.max(scrollX + 4, Math.min(r.left + scrollX + 4, maxLeft));
-      this.wrap.style.cssText = `position:absolute;top:${r.top + scrollY + 4}px;left:${left}px;`;
-    } else {
-      this.wrap.style.cssText = `position:fixed;top:8px;right:8px;`;
+    const { width, height } = this.wrap.getBoundingClientRect();
+    const vw = document.documentElement.clientWidth;
+    const vh = innerHeight;
+    if (!this.target?.isConnected) {
+      this.wrap.style.cssText = `top:8px;left:${Math.max(4, vw - width - 8)}px;`;
+      return;
     }
+    const r = this.target.getBoundingClientRect();
+    const visible = r.bottom > 0 && r.top < vh && r.right > 0 && r.left < vw && r.width > 0;
+    const left = Math.max(4, Math.min(r.left + 4, vw - width - 4));
+    const top = Math.max(Math.min(r.top + 4, vh - height - 4), Math.min(4, r.top + 4));
+    this.wrap.style.cssText = `top:${top}px;left:${left}px;${visible ? '' : 'visibility:hidden;'}`;
   }
 
   pending(): void {
@@ -141,7 +133,8 @@ class Overlay {
   }
 
   remove(): void {
-    this.host.remove();
+    this.untrack();
+    this.wrap.remove();
     for (const [k, v] of overlays) if (v === this) overlays.delete(k);
   }
 }
@@ -156,7 +149,7 @@ export function showPending(target: Element | null, requestId: string, srcUrl: s
 /** Show a result; creates the overlay if the pending one is gone (page re-rendered, worker restarted). */
 export function showResult(target: Element | null, res: ClassifyResult): void {
   let o = overlays.get(res.srcUrl);
-  if (!o || o.requestId !== res.requestId || !o.host.isConnected) {
+  if (!o || o.requestId !== res.requestId || !o.wrap.isConnected) {
     o?.remove();
     o = new Overlay(target, res.requestId);
     overlays.set(res.srcUrl, o);
@@ -166,8 +159,4 @@ export function showResult(target: Element | null, res: ClassifyResult): void {
 
 export function closeAll(): void {
   for (const o of [...overlays.values()]) o.remove();
-}
-
-export function repositionAll(): void {
-  for (const o of overlays.values()) o.place();
 }

@@ -63,3 +63,28 @@ export interface InferenceRecord {
   /** Which step failed: fetch, decode, model, inference... */
   errorStage?: string;
 }
+
+/** What every new record starts from (a ClassifyRequest has these fields). */
+export interface RecordSeed {
+  requestId: string;
+  image: { srcUrl: string; pageUrl: string };
+  modelId: string;
+  backend: Backend;
+}
+
+const MAX_URL = 512;
+
+/** data: URLs can be megabytes; the history keeps a recognisable prefix. */
+export function storedUrl(url: string): string {
+  return url.length > MAX_URL ? `${url.slice(0, MAX_URL - 3)}...` : url;
+}
+
+/** A record before anything ran: no result yet, zero timings. */
+export function newRecord(seed: RecordSeed, threads: number, now = Date.now()): InferenceRecord {
+  return {
+    requestId: seed.requestId, time: now, pageUrl: seed.image.pageUrl, imageUrl: storedUrl(seed.image.srcUrl),
+    modelId: seed.modelId, backend: seed.backend, threads, batchSize: 1, top5: [],
+    timings: { fetch: 0, decodeResize: 0, preprocess: 0, inference: 0, postprocess: 0, total: 0, queue: 0 },
+    coldStart: false,
+  };
+}

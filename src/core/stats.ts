@@ -61,24 +61,33 @@ export interface StatsRow {
   total: Summary | null;
   /** Failed requests (records with `error`), excluded from the latency figures. */
   errors: number;
+  /**
+   * Session creation of the requests that had to create one. Those requests are
+   * left out of `inference`/`total`: one cold start of seconds would swamp a p95
+   * of milliseconds, and the study reports cold start as its own figure.
+   */
+  coldStart: Summary | null;
 }
 
 /**
  * One row per (modelId, backend), sorted by modelId then backend. Failed
  * requests are counted but not timed: a request that died in `fetch` would
- * otherwise drag the inference figures towards zero.
+ * otherwise drag the inference figures towards zero. Cold starts are
+ * summarised on their own (see StatsRow.coldStart).
  */
 export function statsByModelBackend(records: readonly InferenceRecord[]): StatsRow[] {
-  const groups = new Map<string, { modelId: string; backend: string; inference: number[]; total: number[]; errors: number }>();
+  const groups = new Map<string, { modelId: string; backend: string; inference: number[]; total: number[]; cold: number[]; errors: number }>();
   for (const r of records) {
     const key = JSON.stringify([r.modelId, r.backend]);
     let g = groups.get(key);
     if (g === undefined) {
-      g = { modelId: r.modelId, backend: r.backend, inference: [], total: [], errors: 0 };
+      g = { modelId: r.modelId, backend: r.backend, inference: [], total: [], cold: [], errors: 0 };
       groups.set(key, g);
     }
     if (r.error !== undefined) {
       g.errors++;
+    } else if (r.coldStart) {
+      if (r.sessionCreateMs !== undefined) g.cold.push(r.sessionCreateMs);
     } else {
       g.inference.push(r.timings.inference);
       g.total.push(r.timings.total);
@@ -88,5 +97,8 @@ export function statsByModelBackend(records: readonly InferenceRecord[]): StatsR
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...groups.values()]
     .sort((a, b) => cmp(a.modelId, b.modelId) || cmp(a.backend, b.backend))
-    .map((g) => ({ modelId: g.modelId, backend: g.backend, inference: summarize(g.inference), total: summarize(g.total), errors: g.errors }));
+    .map((g) => ({
+      modelId: g.modelId, backend: g.backend, inference: summarize(g.inference), total: summarize(g.total),
+      errors: g.errors, coldStart: summarize(g.cold),
+    }));
 }

@@ -31,6 +31,10 @@ export function openDb(): Promise<IDBPDatabase<PitDB>> {
         s.createIndex('modelId', 'modelId');
       }
     },
+    terminated() {
+      // The browser closed the connection abnormally: reopen on next use.
+      dbPromise = undefined;
+    },
     blocking() {
       // A newer version wants to upgrade (extension updated while a page is open):
       // let it, and reopen on next use.

@@ -68,12 +68,10 @@ export interface TensorResult {
 export interface ProtocolMap {
   /** Worker → offscreen: queue a classification; resolves when it is queued. */
   'offscreen:classify': (req: ClassifyRequest) => { queued: number };
-  /** Worker/tests → offscreen: classify and resolve with the finished result. */
-  'offscreen:classify-sync': (req: ClassifyRequest) => ClassifyResult;
   /** Run a ready-made input tensor through the warm session of a catalog model. */
   'offscreen:infer-tensor': (req: TensorRequest) => TensorResult;
-  /** Liveness probe used by ensureOffscreen() after creation. */
-  'offscreen:ping': () => { ready: true; crossOriginIsolated: boolean };
+  /** Worker → offscreen: may the document be closed? With `wait`, stop taking work and answer when drained. */
+  'offscreen:prepare-close': (p: { wait: boolean }) => { closed: boolean };
   /** Offscreen → worker: a queued classification finished (success or error). */
   'background:classified': (res: ClassifyResult & { replyTo?: { tabId: number; frameId: number } }) => void;
   /** Offscreen → worker: nothing to do for a while; the worker may close the document. */

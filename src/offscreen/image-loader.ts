@@ -1,8 +1,9 @@
 /**
- * Getting an image into pixels: fetch (with a size limit and timeout), decode,
- * crop the centred square, and hand the area-averaging resampler at most
- * DECODE_MAX px a side (the browser's high-quality downscale does the first,
- * big step, so a 6000-px photo never becomes a 144 MB pixel buffer).
+ * Getting an image into pixels without trusting it: the body is read in
+ * chunks under a byte limit, the dimensions are checked from the header
+ * (an <img> knows them before it decodes) so a decompression bomb is refused
+ * before it is decoded, and the browser's high-quality resampler does the big
+ * downscale to at most DECODE_MAX px before our area-averaging to the model size.
  */
 import { centerSquare, resizeArea, type RgbaImage } from '../core/resize';
 
@@ -10,6 +11,8 @@ export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
 export const MAX_PIXELS = 100_000_000;
 const FETCH_TIMEOUT_MS = 20_000;
 const DECODE_MAX = 256;
+/** SVGs without an intrinsic size are rasterised at this size. */
+const SVG_DEFAULT = 256;
 const THUMB = 64;
 
 /** An error that knows which pipeline step failed. */
@@ -19,45 +22,62 @@ export class StageError extends Error {
   }
 }
 
+const mb = (n: number) => `${(n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0)} MB`;
+const tooLarge = (n: number) => new StageError('fetch', `image is too large (${mb(n)}; limit ${mb(MAX_IMAGE_BYTES)})`);
+
+async function readLimited(res: Response): Promise<Blob> {
+  const type = res.headers.get('content-type') ?? '';
+  if (!res.body) return res.blob();
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_IMAGE_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(total);
+    }
+    chunks.push(value);
+  }
+  return new Blob(chunks as BlobPart[], { type });
+}
+
 export async function fetchImage(url: string): Promise<Blob> {
   if (!/^(https?:|data:|blob:)/i.test(url)) throw new StageError('fetch', `unsupported image URL scheme: ${url.slice(0, 40)}`);
-  let res: Response;
   try {
-    // force-cache: the page just loaded this image; reuse the HTTP cache instead of downloading it again.
-    res = await fetch(url, { cache: 'force-cache', credentials: 'omit', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    // The extension's HTTP cache is its own (partitioned from the page's), so
+    // `default` revalidates like a normal load instead of serving stale copies.
+    // Cookies go along as they did when the page loaded the image (images behind a login).
+    const res = await fetch(url, { credentials: 'include', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (!res.ok) throw new StageError('fetch', `could not fetch the image: HTTP ${res.status} ${res.statusText}`.trim());
+    const declared = Number(res.headers.get('content-length') ?? 0);
+    if (declared > MAX_IMAGE_BYTES) throw tooLarge(declared);
+    const blob = await readLimited(res);
+    if (blob.size === 0) throw new StageError('fetch', 'the image is empty (0 bytes)');
+    return blob;
   } catch (e) {
+    if (e instanceof StageError) throw e;
     const why = e instanceof DOMException && e.name === 'TimeoutError' ? `timed out after ${FETCH_TIMEOUT_MS / 1000} s` : 'network error';
     throw new StageError('fetch', `could not fetch the image (${why})`);
   }
-  if (!res.ok) throw new StageError('fetch', `could not fetch the image: HTTP ${res.status} ${res.statusText}`.trim());
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_IMAGE_BYTES) throw new StageError('fetch', `image is too large (${(declared / 1048576).toFixed(0)} MB; limit ${MAX_IMAGE_BYTES / 1048576} MB)`);
-  const blob = await res.blob();
-  if (blob.size > MAX_IMAGE_BYTES) throw new StageError('fetch', `image is too large (${(blob.size / 1048576).toFixed(0)} MB; limit ${MAX_IMAGE_BYTES / 1048576} MB)`);
-  if (blob.size === 0) throw new StageError('fetch', 'the image is empty (0 bytes)');
-  return blob;
 }
 
-async function decode(blob: Blob): Promise<ImageBitmap> {
-  try {
-    if (blob.type === 'image/svg+xml') return await decodeSvg(blob);
-    return await createImageBitmap(blob);
-  } catch {
-    const kind = blob.type ? ` (${blob.type})` : '';
-    throw new StageError('decode', `could not decode the image${kind}: the file is corrupt or not an image`);
-  }
-}
-
-/** createImageBitmap cannot decode SVG blobs; an <img> element can (offscreen documents have a DOM). */
-async function decodeSvg(blob: Blob): Promise<ImageBitmap> {
+/** Load far enough to know the size (the header), not to decode the pixels. */
+async function loadImage(blob: Blob): Promise<HTMLImageElement> {
   const url = URL.createObjectURL(blob);
   try {
     const img = new Image();
-    img.src = url;
-    await img.decode();
-    const w = img.naturalWidth || 256;
-    const h = img.naturalHeight || 256;
-    return await createImageBitmap(img, { resizeWidth: w, resizeHeight: h });
+    await new Promise<void>((resolve, reject) => {
+      img.onload = () => resolve();
+      img.onerror = () => reject(new Error('undecodable'));
+      img.src = url;
+    });
+    return img;
+  } catch {
+    const kind = blob.type ? ` (${blob.type.split(';')[0]})` : '';
+    throw new StageError('decode', `could not decode the image${kind}: the file is corrupt or not an image`);
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -73,23 +93,27 @@ export interface Decoded {
 
 /** Decode and area-average the centred square down to size x size. */
 export async function decodeAndResize(blob: Blob, size: number): Promise<Decoded> {
-  const bitmap = await decode(blob);
+  const img = await loadImage(blob);
+  const width = img.naturalWidth || SVG_DEFAULT;
+  const height = img.naturalHeight || SVG_DEFAULT;
+  if (width * height > MAX_PIXELS) throw new StageError('decode', `image is too large (${width}x${height} px; limit ${MAX_PIXELS / 1e6} megapixels)`);
+  const crop = centerSquare(width, height);
+  const side = Math.min(crop.width, DECODE_MAX);
+  let bitmap: ImageBitmap;
   try {
-    const { width, height } = bitmap;
-    if (width * height > MAX_PIXELS) throw new StageError('decode', `image is too large (${width}x${height} px)`);
-    const crop = centerSquare(width, height);
-    const side = Math.min(crop.width, DECODE_MAX);
+    bitmap = await createImageBitmap(img, crop.x, crop.y, crop.width, crop.height, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+  } catch {
+    throw new StageError('decode', 'could not decode the image: the file is corrupt or truncated');
+  }
+  try {
     const canvas = new OffscreenCanvas(side, side);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new StageError('decode', 'no 2D canvas available');
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
     ctx.fillStyle = '#fff'; // transparent images are judged over white, as a page usually shows them
     ctx.fillRect(0, 0, side, side);
-    ctx.drawImage(bitmap, crop.x, crop.y, crop.width, crop.height, 0, 0, side, side);
+    ctx.drawImage(bitmap, 0, 0);
     const pixels: RgbaImage = ctx.getImageData(0, 0, side, side);
-    const chw = resizeArea(pixels, size, size);
-    return { chw, width, height, thumbnail: await thumbnail(canvas) };
+    return { chw: resizeArea(pixels, size, size), width, height, thumbnail: await thumbnail(canvas) };
   } finally {
     bitmap.close();
   }

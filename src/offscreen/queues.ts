@@ -6,8 +6,4 @@
 import { WorkQueue } from '../core/work-queue';
 
 export const loading = new WorkQueue(4);
-export let inference = new WorkQueue(1);
-
-export function setIdleHandler(onIdle: () => void, idleMs: number): void {
-  inference = new WorkQueue(1, onIdle, idleMs);
-}
+export const inference = new WorkQueue(1);

@@ -35,17 +35,20 @@ async function main(): Promise<void> {
   $<HTMLSelectElement>('threads').value = String(settings.threads);
   $('gpu-info').textContent = await probeGpu();
 
-  $('form').addEventListener('change', () => {
-    const patch: Partial<Settings> = {
-      modelId: select.value,
-      backend: (document.querySelector<HTMLInputElement>('input[name=backend]:checked')?.value ?? 'wasm') as Settings['backend'],
-      threads: Number($<HTMLSelectElement>('threads').value),
-    };
-    $('model-info').textContent = describe(catalog, select.value);
+  // Save only the field the user changed: saving the displayed model id on a
+  // backend change would pin today's default model forever.
+  const save = (patch: Partial<Settings>) =>
     void saveSettings(patch).then(() => {
       $('saved').textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
     });
+  select.addEventListener('change', () => {
+    $('model-info').textContent = describe(catalog, select.value);
+    save({ modelId: select.value === catalog.default ? '' : select.value });
   });
+  for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
+    r.addEventListener('change', () => save({ backend: r.value as Settings['backend'] }));
+  }
+  $<HTMLSelectElement>('threads').addEventListener('change', (e) => save({ threads: Number((e.target as HTMLSelectElement).value) }));
 
   const info = $('history-info');
   const refresh = async () => {

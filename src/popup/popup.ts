@@ -4,7 +4,7 @@ import { modelDisplayName } from '../core/catalog';
 import type { InferenceRecord } from '../core/record';
 import { statsByModelBackend, type Summary } from '../core/stats';
 import { loadCatalog } from '../lib/catalog-loader';
-import { allRecords, recentRecords } from '../lib/db';
+import { countRecords, recentRecords } from '../lib/db';
 import { fmtAgo, fmtMs, fmtPct, prettyLabel } from '../lib/format';
 import { isEnvelope } from '../lib/messages';
 import { loadSettings } from '../lib/settings';
@@ -61,17 +61,29 @@ async function renderStatus(): Promise<void> {
   }
 }
 
+/** Statistics cover at most this many of the newest records, so the popup opens fast on a long history. */
+const STATS_WINDOW = 5000;
+
 async function renderRecords(): Promise<void> {
-  const [recent, all] = await Promise.all([recentRecords(30), allRecords()]);
+  const [recent, window, total] = await Promise.all([recentRecords(30), recentRecords(STATS_WINDOW), countRecords()]);
   $('recent').replaceChildren(...recent.map(recentItem));
   $('empty').hidden = recent.length > 0;
-  const rows = statsByModelBackend(all).map((s) => {
+  const stats = statsByModelBackend(window);
+  const rows = stats.map((s) => {
     const tr = document.createElement('tr');
-    tr.append(td(s.modelId), td(s.backend), td(String(s.inference?.count ?? 0)), ...summaryCells(s.inference), ...summaryCells(s.total));
-    if (s.errors) tr.title = `${s.errors} failed request(s) not counted`;
+    tr.append(td(s.modelId), td(s.backend), td(String(s.inference?.count ?? 0)), ...summaryCells(s.inference), ...summaryCells(s.total),
+      td(s.coldStart ? `${fmtMs(s.coldStart.median)} (${s.coldStart.count})` : '–'));
     return tr;
   });
   $('stats').querySelector('tbody')?.replaceChildren(...rows);
+  const errors = stats.reduce((n, s) => n + s.errors, 0);
+  const cold = stats.reduce((n, s) => n + (s.coldStart?.count ?? 0), 0);
+  const parts = [
+    total > STATS_WINDOW ? `Newest ${STATS_WINDOW} of ${total} classifications.` : '',
+    cold ? `${cold} cold-start request(s) shown only under "cold start".` : '',
+    errors ? `${errors} failed request(s) not timed.` : '',
+  ];
+  $('stats-note').textContent = parts.filter(Boolean).join(' ');
 }
 
 let pending: ReturnType<typeof setTimeout> | undefined;

@@ -58,11 +58,20 @@ describe('statsByModelBackend', () => {
     expect(rows[1]?.inference).toMatchObject({ count: 2, median: 6, min: 5, max: 7 });
     expect(rows[1]?.total).toMatchObject({ count: 2, median: 25 });
     expect(rows[2]?.inference?.median).toBe(3);
+    expect(rows[1]?.coldStart).toBeNull();
+  });
+
+  it('summarises cold starts on their own instead of letting them swamp the warm latencies', () => {
+    const cold = { ...rec('m', 'wasm', 40, 1500), coldStart: true, sessionCreateMs: 1200 };
+    const [row] = statsByModelBackend([cold, rec('m', 'wasm', 2, 5), rec('m', 'wasm', 4, 7)]);
+    expect(row?.inference).toMatchObject({ count: 2, median: 3, max: 4 });
+    expect(row?.total).toMatchObject({ count: 2, max: 7 });
+    expect(row?.coldStart).toMatchObject({ count: 1, median: 1200 });
   });
 
   it('keeps a group whose requests all failed, with null latencies', () => {
     expect(statsByModelBackend([rec('m', 'webgpu', 0, 0, 'no adapter')])).toEqual([
-      { modelId: 'm', backend: 'webgpu', inference: null, total: null, errors: 1 },
+      { modelId: 'm', backend: 'webgpu', inference: null, total: null, errors: 1, coldStart: null },
     ]);
     expect(statsByModelBackend([])).toEqual([]);
   });

@@ -52,14 +52,4 @@ describe('WorkQueue', () => {
     })));
     expect(maxRunning).toBe(3);
   });
-
-  it('calls onIdle once the queue has drained and stayed empty', async () => {
-    let idle = 0;
-    const q = new WorkQueue(1, () => idle++, 20);
-    await q.run(async () => undefined);
-    await q.run(async () => undefined);
-    expect(idle).toBe(0);
-    await tick(40);
-    expect(idle).toBe(1);
-  });
 });

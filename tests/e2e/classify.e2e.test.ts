@@ -24,8 +24,8 @@ interface Rec {
 const records = async () => (await readRecords(extPage)) as unknown as Rec[];
 
 function overlayFor(id: string) {
-  // The overlay host is appended to <html>; match it to its image by position order of creation.
-  return page.locator(`pit-overlay[data-pit-overlay="${id}"]`);
+  // Each overlay carries the requestId of its classification.
+  return page.locator(`[data-pit-overlay="${id}"]`);
 }
 
 beforeAll(async () => {
@@ -59,8 +59,8 @@ describe('right-click → classify', () => {
     expect(recs).toHaveLength(urls.length);
 
     // Overlays: every image got one, and none is still pending.
-    await expect.poll(() => page.locator('pit-overlay .chip.pending').count(), { timeout: 30_000 }).toBe(0);
-    expect(await page.locator('pit-overlay').count()).toBe(urls.length);
+    await expect.poll(() => page.locator('[data-pit-overlay] .chip.pending').count(), { timeout: 30_000 }).toBe(0);
+    expect(await page.locator('[data-pit-overlay]').count()).toBe(urls.length);
 
     const sources: Record<string, string> = { ...Object.fromEntries(good.map((k) => [k, fx.images[k]])), blob: blobUrl };
     for (const [k, url] of Object.entries(sources)) {
@@ -116,7 +116,36 @@ describe('right-click → classify', () => {
     expect(await o.locator('button.chip').getAttribute('aria-expanded')).toBe('true');
     await page.screenshot({ path: 'test-results/overlay-expanded.png' });
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('pit-overlay').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-pit-overlay]').count()).toBe(0);
+  });
+
+  it('follows its image when the page scrolls, closes with ×, and an expanded panel never grows the page', async () => {
+    await page.setViewportSize({ width: 900, height: 500 });
+    const size = () => page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]);
+    const before = await size();
+    const n0 = (await records()).length;
+    await clickClassify(sw, fx.pageUrl, [fx.images.large]);
+    const rec = (await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'record')).at(-1)!;
+    const o = overlayFor(rec.requestId);
+    const gap = async () => {
+      const img = await page.locator('#large').boundingBox();
+      const chip = await o.locator('.chip').boundingBox();
+      return [Math.round(chip!.x - img!.x), Math.round(chip!.y - img!.y)];
+    };
+    await page.evaluate(() => document.getElementById('large')!.scrollIntoView({ block: 'end' }));
+    await expect.poll(gap).toEqual([4, 4]);
+    await page.mouse.wheel(0, 60);
+    await expect.poll(gap).toEqual([4, 4]);
+    // Expanded near the bottom edge: the panel moves up to stay visible, the page does not grow.
+    await o.locator('button.chip').click();
+    await expect.poll(() => o.locator('.panel').isVisible()).toBe(true);
+    const box = await o.boundingBox();
+    expect(box!.y + box!.height).toBeLessThanOrEqual(500);
+    expect(await size()).toEqual(before);
+    await page.screenshot({ path: 'test-results/overlay-bottom.png' });
+    await o.locator('.panel button.close').click();
+    await expect.poll(() => o.count()).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 720 });
   });
 
   it('lists recent classifications and latency statistics in the popup', async () => {
@@ -128,8 +157,11 @@ describe('right-click → classify', () => {
     const cells = await rows.first().locator('td').allInnerTexts();
     expect(cells[0]).toMatch(/^resnet20-/);
     expect(cells[1]).toBe('wasm');
-    expect(Number(cells[2])).toBe(n - 2); // the two failed requests are not latency samples
-    for (const c of cells.slice(3)) expect(Number(c)).toBeGreaterThan(0);
+    // The two failed requests and the one cold start are not warm latency samples.
+    expect(Number(cells[2])).toBe(n - 3);
+    for (const c of cells.slice(3, 11)) expect(Number(c)).toBeGreaterThan(0);
+    expect(cells[11]).toMatch(/^\d+(\.\d+)? \(1\)$/);
+    expect(await popup.locator('#stats-note').innerText()).toMatch(/1 cold-start request.*2 failed request/);
     expect(await popup.locator('#recent li .err').count()).toBe(2);
     expect(await popup.locator('#recent li img').count()).toBeGreaterThanOrEqual(n - 2);
     await popup.setViewportSize({ width: 600, height: 700 });
@@ -148,7 +180,7 @@ describe('service-worker restart', () => {
     await waitFor(async () => fx.site.hits.get('/slow.jpg') ?? 0, (n) => n >= 2, 20_000, 'slow image requested by the extension');
     await stopServiceWorkers(ext, extPage);
     await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'record after stop');
-    await expect.poll(() => page.locator('pit-overlay .chip:not(.pending)').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('[data-pit-overlay] .chip:not(.pending)').count(), { timeout: 30_000 }).toBe(1);
 
     await stopServiceWorkers(ext, extPage);
     // Wake the worker the way Chrome would on a click; its listeners must be registered at start.
@@ -201,5 +233,58 @@ describe('settings', () => {
     const popup = await ext.page('src/popup/popup.html');
     await expect.poll(() => popup.locator('#status').innerText()).toMatch(/WEBGPU/);
     await popup.close();
+  });
+});
+
+describe('hostile input and lifecycle', () => {
+  const offscreenCount = () => sw.evaluate(async () => (await chrome.runtime.getContexts({ contextTypes: ['OFFSCREEN_DOCUMENT' as chrome.runtime.ContextType] })).length);
+  const pit = <T>(fn: string, ...args: unknown[]) => sw.evaluate(async ({ fn, args }) => {
+    const api = (globalThis as unknown as { pit: Record<string, (...a: unknown[]) => Promise<unknown>> }).pit;
+    try {
+      return { ok: true, value: await api[fn]!(...args) };
+    } catch (e) {
+      return { ok: false, error: String(e) };
+    }
+  }, { fn, args }) as Promise<{ ok: boolean; value?: T; error?: string }>;
+
+  it('refuses a malformed request with a clear error and keeps working', async () => {
+    sw = await ext.worker();
+    const bad = await pit('sendOffscreen', 'offscreen:classify', { requestId: 'x', image: { pageUrl: 'p' }, modelId: '', backend: 'cuda', threads: 0 });
+    expect(bad.ok).toBe(false);
+    expect(bad.error).toMatch(/malformed classify request: (image\.srcUrl|backend)/);
+    const n0 = (await records()).length;
+    await clickClassify(sw, fx.pageUrl, [fx.images.png]);
+    await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'record after malformed message');
+  });
+
+  it('classifies SVG (with a charset in its type) and refuses a decompression bomb before decoding it', async () => {
+    const svg = (w: number, h: number) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="#2a7"/><circle cx="50%" cy="50%" r="30%" fill="#fd0"/></svg>`)}`;
+    const n0 = (await records()).length;
+    await clickClassify(sw, fx.pageUrl, [svg(120, 90), svg(20000, 20000)]);
+    const recs = (await waitFor(records, (r) => r.length === n0 + 2, 60_000, 'svg records')).slice(n0);
+    const ok = recs.find((r) => r.imageUrl.includes('width%3D%22120'))!;
+    expect(ok.error).toBeUndefined();
+    expect(ok.top5).toHaveLength(5);
+    const bomb = recs.find((r) => r.imageUrl.includes('width%3D%2220000'))!;
+    expect(bomb.errorStage).toBe('decode');
+    expect(bomb.error).toMatch(/too large \(20000x20000 px/);
+  });
+
+  it('the offscreen document refuses to close while working, closes when idle, and comes back on demand', async () => {
+    const n0 = (await records()).length;
+    expect(await offscreenCount()).toBe(1);
+    await clickClassify(sw, fx.pageUrl, [fx.images.slow]);
+    await new Promise((r) => setTimeout(r, 300)); // the request is now downloading the slow image
+    expect((await pit('closeOffscreen', false)).ok).toBe(true);
+    expect(await offscreenCount()).toBe(1); // busy: it said no
+    await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'slow record');
+    expect((await pit('closeOffscreen', false)).ok).toBe(true);
+    expect(await offscreenCount()).toBe(0); // idle: closed
+    await clickClassify(sw, fx.pageUrl, [fx.images.jpeg]);
+    const recs = await waitFor(records, (r) => r.length === n0 + 2, 60_000, 'record on a fresh offscreen document');
+    expect(recs.at(-1)!.error).toBeUndefined();
+    expect(recs.at(-1)!.coldStart).toBe(true);
+    expect(await offscreenCount()).toBe(1);
   });
 });

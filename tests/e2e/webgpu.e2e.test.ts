@@ -31,6 +31,8 @@ describe('WebGPU backend on a software adapter', () => {
       maxAbs = Math.max(maxAbs, Math.abs(expected[i]!));
       maxDiff = Math.max(maxDiff, Math.abs(expected[i]! - web.values[i]!));
     }
+    expect(web.values.length).toBe(expected.length);
+    expect(maxAbs).toBeGreaterThan(0);
     // GPU kernels sum in a different order than MLAS: allow 1e-4 relative.
     expect(maxDiff).toBeLessThan(1e-4 * maxAbs);
   });

@@ -34,7 +34,7 @@ describe('message contract', () => {
   }
 
   it('envelopes carry their target and are recognised; foreign messages are not', () => {
-    const e = envelope('offscreen:ping', undefined);
+    const e = envelope('offscreen:prepare-close', { wait: false });
     expect(e.target).toBe('offscreen');
     expect(isEnvelope(e)).toBe(true);
     expect(isEnvelope({ target: 'content', name: 'offscreen:ping' })).toBe(false);

@@ -1,0 +1,45 @@
+/**
+ * One fixed, viewport-sized, click-through layer per document that holds every
+ * overlay, in an open shadow root. Being `position: fixed` and clipped, it can
+ * never change the page's scroll size or layout; the shadow root keeps the
+ * page's CSS out. The host is a plain <div>, not a custom element: a page
+ * could pre-define a custom element name and run code on our node.
+ */
+import { OVERLAY_CSS } from './overlay-style';
+
+let root: ShadowRoot | undefined;
+let host: HTMLDivElement | undefined;
+const placers = new Set<() => void>();
+let frame = 0;
+
+export function layer(): ShadowRoot {
+  if (root && host?.isConnected) return root;
+  host = document.createElement('div');
+  host.setAttribute('data-pit-layer', '');
+  // !important: a hostile page stylesheet (`div { display: none !important }`) must not move or hide us.
+  host.style.cssText = ['all:initial', 'display:block', 'position:fixed', 'inset:0', 'width:100vw', 'height:100vh',
+    'overflow:hidden', 'pointer-events:none', 'z-index:2147483647'].map((d) => `${d} !important`).join(';');
+  root = host.attachShadow({ mode: 'open' });
+  const style = document.createElement('style');
+  style.textContent = OVERLAY_CSS;
+  root.append(style);
+  document.documentElement.append(host);
+  return root;
+}
+
+/** Keep overlays on their images while the page (or any inner scroller) scrolls or resizes. */
+export function trackPosition(place: () => void): () => void {
+  placers.add(place);
+  return () => placers.delete(place);
+}
+
+function schedule(): void {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    for (const p of placers) p();
+  });
+}
+
+addEventListener('scroll', schedule, { capture: true, passive: true });
+addEventListener('resize', schedule, { passive: true });

@@ -1,0 +1,43 @@
+/**
+ * Runtime shapes of the payloads that start work. Even messages from our own
+ * contexts are checked: a malformed one gets a clear error instead of a
+ * TypeError deep inside the pipeline.
+ */
+import * as v from 'valibot';
+import type { ClassifyRequest, TensorRequest } from './messages';
+
+const backend = v.picklist(['wasm', 'webgpu']);
+const threads = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16));
+
+export const ClassifyRequestSchema = v.object({
+  requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+  image: v.object({
+    srcUrl: v.pipe(v.string(), v.minLength(1)),
+    pageUrl: v.string(),
+    dataUrl: v.optional(v.string()),
+    readError: v.optional(v.string()),
+  }),
+  modelId: v.string(),
+  backend,
+  threads,
+  replyTo: v.optional(v.object({ tabId: v.number(), frameId: v.number() })),
+});
+
+export const TensorRequestSchema = v.object({
+  modelId: v.string(),
+  backend,
+  threads,
+  dims: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(1))), v.length(4)),
+  data: v.string(),
+});
+
+function check<T>(schema: v.GenericSchema<unknown, T>, what: string, payload: unknown): T {
+  const r = v.safeParse(schema, payload);
+  if (r.success) return r.output;
+  const issue = r.issues[0];
+  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  throw new Error(`malformed ${what}: ${path ? `${path}: ` : ''}${issue.message}`);
+}
+
+export const parseClassifyRequest = (p: unknown): ClassifyRequest => check(ClassifyRequestSchema, 'classify request', p);
+export const parseTensorRequest = (p: unknown): TensorRequest => check(TensorRequestSchema, 'tensor request', p);
