@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/core/**/*.test.ts', 'tests/lib/**/*.test.ts', 'tests/models/**/*.test.ts', 'tests/tools/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'unit', include: ['tests/core/**/*.test.ts', 'tests/lib/**/*.test.ts', 'tests/models/**/*.test.ts', 'tests/tools/**/*.test.ts', 'tests/server/**/*.test.ts'], environment: 'node' } },
       {
         test: {
           name: 'browser',

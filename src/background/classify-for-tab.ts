@@ -9,6 +9,7 @@ import { addRecord } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult, type ImageRef } from '../lib/messages';
 import { sendToTab } from '../lib/messaging';
 import { loadSettings } from '../lib/settings';
+import { cloudRequest } from './cloud-request';
 import { ensureContentScript } from './content-injector';
 import { sendOffscreen } from './offscreen-client';
 import { errorRecord } from './error-record';
@@ -40,6 +41,7 @@ export async function classifyForTab(t: TabImage): Promise<void> {
   const req: ClassifyRequest = {
     requestId, image, modelId: settings.modelId, backend: settings.backend, threads: settings.threads,
     replyTo: { tabId: t.tabId, frameId: t.frameId },
+    ...cloudRequest(settings),
   };
   try {
     await sendOffscreen('offscreen:classify', req);

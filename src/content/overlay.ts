@@ -75,6 +75,9 @@ class Overlay {
     chip.setAttribute('aria-label', `Classified as ${top.label}, ${pct(top.prob)}. Show top 5`);
     chip.append(el('b', 'label', top.label.replaceAll('_', ' ')), el('span', 'prob', pct(top.prob)),
       el('span', 'ms', ms(record.timings.inference)));
+    if (record.cloud) {
+      chip.append(el('span', 'ms cloud', record.cloud.error ? 'cloud failed' : `cloud ${ms(record.cloud.roundTripMs)}`));
+    }
     if (res.notes.length > 0) {
       const flag = el('span', 'flag', '!');
       flag.title = res.notes.join('\n');
@@ -116,6 +119,14 @@ class Overlay {
       (record.coldStart && record.sessionCreateMs !== undefined ? ` · cold start ${ms(record.sessionCreateMs)}` : '') +
       ' · on this device');
     panel.append(head, list, meta);
+    if (record.cloud) {
+      const c = record.cloud;
+      const top = c.top5[0];
+      panel.append(el('div', 'meta cloud', c.error
+        ? `Cloud (${c.endpoint}): ${c.error}`
+        : `Cloud (${c.endpoint}, ${c.model}): ${top ? `${top.label.replaceAll('_', ' ')} ${pct(top.prob)}` : '–'} · round trip ${ms(c.roundTripMs)}` +
+          (c.computeMs !== undefined ? ` = server ${ms(c.computeMs)} + network ${ms(c.overheadMs ?? 0)}` : '')));
+    }
     for (const n of res.notes) panel.append(el('div', 'note', n));
     return panel;
   }

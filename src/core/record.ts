@@ -31,6 +31,26 @@ export interface Timings {
   queue: number;
 }
 
+/** The same image through the optional cloud endpoint (KServe v2), next to the local result. */
+export interface CloudResult {
+  /** Endpoint origin (never the token). */
+  endpoint: string;
+  /** Model name on the server. */
+  model: string;
+  /** fetch() start to decoded response, ms, of the attempt that answered. */
+  roundTripMs: number;
+  /** Server's own compute time (response parameters or Server-Timing), when it reports one. */
+  computeMs?: number;
+  /** roundTripMs - computeMs: network, queueing and (de)serialisation. */
+  overheadMs?: number;
+  requestBytes: number;
+  responseBytes: number;
+  /** 1 unless a network error or 5xx was retried. */
+  attempts: number;
+  top5: Prediction[];
+  error?: string;
+}
+
 export interface InferenceRecord {
   /** Auto-increment key assigned by IndexedDB. */
   id?: number;
@@ -62,6 +82,8 @@ export interface InferenceRecord {
   error?: string;
   /** Which step failed: fetch, decode, model, inference... */
   errorStage?: string;
+  /** Present when the cloud comparison was on for this request. */
+  cloud?: CloudResult;
 }
 
 /** What every new record starts from (a ClassifyRequest has these fields). */

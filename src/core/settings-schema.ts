@@ -12,6 +12,15 @@ export const SettingsSchema = v.object({
   backend: v.optional(v.picklist(['wasm', 'webgpu']), 'wasm'),
   /** WASM threads; 0 = automatic (available cores up to 4 when cross-origin isolated). */
   threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16)), 0),
+  /** Send each classified image (as its 32x32 input tensor) to the endpoint too. Off unless the user turns it on. */
+  cloudEnabled: v.optional(v.boolean(), false),
+  /** KServe v2 / Open Inference Protocol base URL, e.g. https://models.example.com (see core/cloud-endpoint.ts). */
+  cloudEndpoint: v.optional(v.pipe(v.string(), v.maxLength(2048)), ''),
+  /** Optional bearer token sent as `Authorization: Bearer …`. */
+  cloudToken: v.optional(v.pipe(v.string(), v.maxLength(4096)), ''),
+  cloudTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(500), v.maxValue(60_000)), 5000),
+  /** Local catalog id -> the name the server knows the model by (when they differ). */
+  cloudModelMap: v.optional(v.record(v.string(), v.pipe(v.string(), v.maxLength(200))), {}),
 });
 
 export type Settings = v.InferOutput<typeof SettingsSchema>;

@@ -21,6 +21,13 @@ export const ClassifyRequestSchema = v.object({
   backend,
   threads,
   replyTo: v.optional(v.object({ tabId: v.number(), frameId: v.number() })),
+  cloud: v.optional(v.object({
+    base: v.pipe(v.string(), v.url()),
+    origin: v.string(),
+    modelMap: v.record(v.string(), v.string()),
+    token: v.optional(v.string()),
+    timeoutMs: v.pipe(v.number(), v.minValue(100), v.maxValue(120_000)),
+  })),
 });
 
 export const TensorRequestSchema = v.object({

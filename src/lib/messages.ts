@@ -29,6 +29,18 @@ export interface ClassifyRequest {
   threads: number;
   /** Where to deliver the result (absent when the caller awaits it, e.g. tests). */
   replyTo?: { tabId: number; frameId: number };
+  /** Set only when the user turned the cloud comparison on: where to send the tensor too. */
+  cloud?: CloudRequest;
+}
+
+export interface CloudRequest {
+  /** Validated base URL (core/cloud-endpoint.ts). */
+  base: string;
+  origin: string;
+  /** Local catalog id -> server model name, where they differ. */
+  modelMap: Record<string, string>;
+  token?: string;
+  timeoutMs: number;
 }
 
 /** Delivered to the page's overlay. */

@@ -13,6 +13,7 @@ import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/
 import { decodeAndResize, fetchImage, StageError, type Decoded } from './image-loader';
 import { effectiveThreads, getSession, makeTensor, probeWebGpu, type WarmSession } from './ort-runtime';
 import { inference, loading } from './queues';
+import { compareInCloud } from './cloud-compare';
 
 const inFlight = new Map<string, Promise<ClassifyResult>>();
 
@@ -69,14 +70,14 @@ async function session(model: ModelEntry, backend: Backend, threads: number): Pr
   });
 }
 
-/** session.run + softmax + top-5, timed, for one decoded image. */
-async function infer(ws: WarmSession, model: ModelEntry, catalog: Catalog, d: Decoded, record: InferenceRecord): Promise<void> {
+/** session.run + softmax + top-5, timed, for one normalised input. */
+async function infer(ws: WarmSession, model: ModelEntry, catalog: Catalog, data: Float32Array, record: InferenceRecord): Promise<void> {
   const [, , h, w] = model.input.shape;
   const t = record.timings;
   const tp = performance.now();
-  const input = makeTensor(ws.ort, normalize(d.chw, model.mean, model.std), [1, 3, h, w]);
+  const input = makeTensor(ws.ort, data, [1, 3, h, w]);
   const ti = performance.now();
-  t.preprocess = ti - tp;
+  t.preprocess += ti - tp;
   let logits: Float32Array;
   try {
     const out = await ws.session.run({ [model.input.name]: input });
@@ -96,17 +97,24 @@ async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
   const t0 = performance.now();
   const notes: string[] = [];
   const record = newRecord(req, effectiveThreads(req.threads));
+  let input: Float32Array | undefined;
+  let catalogRef: { catalog: Catalog; model: ModelEntry } | undefined;
   try {
     const catalog = await loadCatalog().catch((e: unknown) => {
       throw new StageError('model', `model catalog unreadable: ${errorMessage(e)}`);
     });
     const model = chooseModel(catalog, req.modelId, notes);
     record.modelId = model.id;
+    catalogRef = { catalog, model };
     const [, , h, w] = model.input.shape;
     if (h !== w) throw new StageError('model', `non-square model input ${w}x${h} is not supported`);
     let backend = await resolveBackend(req.backend, notes);
     const decoded = await load(req, record, h);
     record.thumbnail = decoded.thumbnail;
+    const tn = performance.now();
+    input = normalize(decoded.chw, model.mean, model.std);
+    record.timings.preprocess = performance.now() - tn;
+    const data = input;
     const tq = performance.now();
     await inference.run(async () => {
       record.timings.queue = performance.now() - tq;
@@ -118,14 +126,14 @@ async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
           record.coldStart = true;
           record.sessionCreateMs = ws.createMs;
         }
-        await infer(ws, model, catalog, decoded, record);
+        await infer(ws, model, catalog, data, record);
       } catch (e) {
         // A WebGPU adapter can exist and still fail (unsupported op, device lost): WASM always works.
         if (backend !== 'webgpu') throw e;
         notes.push(`WebGPU failed (${errorMessage(e)}): used WASM instead`);
         backend = 'wasm';
         ws = await session(model, backend, req.threads);
-        await infer(ws, model, catalog, decoded, record);
+        await infer(ws, model, catalog, data, record);
       }
       record.backend = ws.backend;
       record.threads = ws.threads;
@@ -139,6 +147,12 @@ async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
     record.errorStage = e instanceof StageError ? e.stage : 'internal';
   }
   record.timings.total = performance.now() - t0;
+  // The cloud side runs after the local result, outside the inference queue, and
+  // has its own timings; it never changes the local figures.
+  if (req.cloud && input && catalogRef) {
+    record.cloud = await compareInCloud(req.cloud, catalogRef.catalog, catalogRef.model, input);
+    notes.push(record.cloud.error ? `cloud comparison failed: ${record.cloud.error}` : `sent to ${record.cloud.endpoint} for comparison`);
+  }
   try {
     record.id = await addRecord(record);
   } catch (e) {

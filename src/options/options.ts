@@ -3,6 +3,7 @@ import { modelDisplayName, type Catalog } from '../core/catalog';
 import { loadCatalog } from '../lib/catalog-loader';
 import { clearRecords, countRecords } from '../lib/db';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
+import { initCloudSection } from './cloud-section';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -37,10 +38,11 @@ async function main(): Promise<void> {
 
   // Save only the field the user changed: saving the displayed model id on a
   // backend change would pin today's default model forever.
-  const save = (patch: Partial<Settings>) =>
-    void saveSettings(patch).then(() => {
-      $('saved').textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
-    });
+  const saved = () => {
+    $('saved').textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
+  };
+  const save = (patch: Partial<Settings>) => void saveSettings(patch).then(saved);
+  await initCloudSection(catalog, saved);
   select.addEventListener('change', () => {
     $('model-info').textContent = describe(catalog, select.value);
     save({ modelId: select.value === catalog.default ? '' : select.value });

@@ -1,6 +1,8 @@
 /** Toolbar popup: recent classifications and latency statistics per (model, backend). */
 import browser from 'webextension-polyfill';
 import { modelDisplayName } from '../core/catalog';
+import { compareLocalCloud } from '../core/cloud-stats';
+import { validateEndpoint } from '../core/cloud-endpoint';
 import type { InferenceRecord } from '../core/record';
 import { statsByModelBackend, type Summary } from '../core/stats';
 import { loadCatalog } from '../lib/catalog-loader';
@@ -37,6 +39,16 @@ function recentItem(r: InferenceRecord): HTMLLIElement {
   sub.textContent = `${r.modelId} · ${r.backend}${r.backend === 'wasm' ? ` ×${r.threads}` : ''} · ${fmtAgo(r.time)} · ${r.imageUrl}`;
   sub.title = r.imageUrl;
   mid.append(top, sub);
+  if (r.cloud) {
+    const c = document.createElement('div');
+    c.className = 'cloud';
+    const top = r.cloud.top5[0];
+    c.textContent = r.cloud.error
+      ? `cloud: ${r.cloud.error}`
+      : `cloud: ${top ? `${prettyLabel(top.label)} ${fmtPct(top.prob)}` : '–'} · ${fmtMs(r.cloud.roundTripMs)} ms round trip` +
+        (r.cloud.computeMs !== undefined ? ` (server ${fmtMs(r.cloud.computeMs)} ms)` : '');
+    mid.append(c);
+  }
   const ms = document.createElement('div');
   ms.className = 'ms';
   ms.textContent = `${fmtMs(r.timings.total)} ms`;
@@ -56,6 +68,12 @@ async function renderStatus(): Promise<void> {
     const model = catalog.models.find((m) => m.id === (settings.modelId || catalog.default)) ?? catalog.models[0];
     status.textContent = `Model: ${model ? modelDisplayName(model) : 'none'} · backend: ${settings.backend.toUpperCase()}`;
     status.classList.toggle('warn', model !== undefined && !model.trained);
+    const ep = validateEndpoint(settings.cloudEndpoint);
+    if (settings.cloudEnabled && ep.ok) {
+      const p = $('privacy');
+      p.textContent = `Cloud comparison ON: each classified image is also sent (as a 32×32 tensor) to ${ep.origin}.`;
+      p.classList.add('cloud-on');
+    }
   } catch (e) {
     status.textContent = `Model catalog problem: ${e instanceof Error ? e.message : String(e)}`;
   }
@@ -84,6 +102,20 @@ async function renderRecords(): Promise<void> {
     errors ? `${errors} failed request(s) not timed.` : '',
   ];
   $('stats-note').textContent = parts.filter(Boolean).join(' ');
+  renderCloud(window);
+}
+
+function renderCloud(records: InferenceRecord[]): void {
+  const rows = compareLocalCloud(records);
+  $('cloud-section').hidden = rows.length === 0;
+  const median = (s: Summary | null) => td(fmtMs(s?.median));
+  const p95 = (s: Summary | null) => td(fmtMs(s?.p95));
+  $('cloud-stats').querySelector('tbody')?.replaceChildren(...rows.map((r) => {
+    const tr = document.createElement('tr');
+    tr.append(td(r.modelId), median(r.local), p95(r.local), median(r.roundTrip), p95(r.roundTrip), median(r.compute), median(r.overhead),
+      td(r.agreement === null ? '–' : `${(r.agreement * 100).toFixed(0)}% of ${r.compared}`), td(String(r.cloudErrors)));
+    return tr;
+  }));
 }
 
 let pending: ReturnType<typeof setTimeout> | undefined;

@@ -1,0 +1,171 @@
+/**
+ * Client for a KServe v2 / Open Inference Protocol endpoint (Triton, KServe,
+ * Seldon MLServer, or this project's reference server). Plain fetch, so it runs
+ * in the offscreen document, the options page and Node tests alike. Every
+ * failure becomes a CloudError with a sentence a user can act on.
+ */
+import { v2 } from './cloud-endpoint';
+import { errorMessageOf, parseHeaderLength } from './kserve/body';
+import { encodeInferRequest } from './kserve/request';
+import { decodeInferResponse } from './kserve/response';
+import { HEADER_LENGTH_HEADER } from './kserve/types';
+
+export class CloudError extends Error {}
+
+export interface CloudTarget {
+  /** Validated base URL (see validateEndpoint). */
+  base: string;
+  /** Model name on the server. */
+  model: string;
+  token?: string;
+  timeoutMs: number;
+}
+
+export interface RemoteLogits {
+  logits: Float32Array;
+  roundTripMs: number;
+  computeMs?: number;
+  requestBytes: number;
+  responseBytes: number;
+  attempts: number;
+}
+
+/** No CIFAR logits response is anywhere near this; a bigger body is refused unread. */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+function headers(token: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, ...(token ? { Authorization: `Bearer ${token}` } : {}) };
+}
+
+async function readLimited(res: Response): Promise<Uint8Array> {
+  const declared = Number(res.headers.get('content-length') ?? 0);
+  if (declared > MAX_RESPONSE_BYTES) throw new CloudError(`the cloud endpoint sent a ${declared}-byte response (limit ${MAX_RESPONSE_BYTES})`);
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_RESPONSE_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      throw new CloudError(`the cloud endpoint sent more than ${MAX_RESPONSE_BYTES} bytes`);
+    }
+    parts.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** `compute;dur=12.3` from Server-Timing, else `parameters.compute_ms`. */
+export function serverComputeMs(serverTiming: string | null, parameters: Record<string, unknown> | undefined): number | undefined {
+  const m = serverTiming?.match(/(?:^|,)\s*compute\s*;(?:[^,]*;)?\s*dur=([0-9.]+)/);
+  const v = m ? Number(m[1]) : Number(parameters?.compute_ms ?? Number.NaN);
+  return Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+function describeFailure(e: unknown, timeoutMs: number): CloudError {
+  if (e instanceof CloudError) return e;
+  if (e instanceof DOMException && e.name === 'TimeoutError') return new CloudError(`the cloud endpoint did not answer within ${(timeoutMs / 1000).toFixed(1)} s`);
+  return new CloudError(`the cloud endpoint is unreachable (${e instanceof Error ? e.message : String(e)})`);
+}
+
+/** A failure worth one more try: the network or a 5xx, not a 4xx (our request is wrong) or a timeout (budget spent). */
+class Retryable extends CloudError {}
+
+async function attempt(t: CloudTarget, body: Uint8Array, head: Record<string, string>, classes: number, rows: number): Promise<Omit<RemoteLogits, 'attempts' | 'requestBytes'>> {
+  const t0 = performance.now();
+  let res: Response;
+  try {
+    res = await fetch(v2.infer(t.base, t.model), {
+      method: 'POST', body: body as BodyInit, headers: headers(t.token, head), credentials: 'omit', signal: AbortSignal.timeout(t.timeoutMs),
+    });
+  } catch (e) {
+    const err = describeFailure(e, t.timeoutMs);
+    throw e instanceof DOMException && e.name === 'TimeoutError' ? err : new Retryable(err.message);
+  }
+  const bytes = await readLimited(res).catch((e: unknown) => {
+    throw describeFailure(e, t.timeoutMs);
+  });
+  if (res.status !== 200) {
+    const detail = errorMessageOf(bytes) ?? res.statusText;
+    const msg = `the cloud endpoint answered HTTP ${res.status}${detail ? `: ${detail}` : ''}`;
+    throw res.status >= 500 ? new Retryable(msg) : new CloudError(msg);
+  }
+  let logits: Float32Array;
+  let computeMs: number | undefined;
+  try {
+    const decoded = decodeInferResponse(bytes, parseHeaderLength(res.headers.get(HEADER_LENGTH_HEADER)));
+    const out = decoded.outputs[0];
+    if (!out) throw new Error('no output tensor');
+    const [n, c] = out.shape;
+    if (out.shape.length !== 2 || n !== rows || c !== classes) throw new Error(`output shape [${out.shape.join(', ')}], expected [${rows}, ${classes}]`);
+    if (!out.data.every(Number.isFinite)) throw new Error('output contains NaN or infinite values');
+    logits = out.data;
+    computeMs = serverComputeMs(res.headers.get('server-timing'), decoded.parameters);
+  } catch (e) {
+    throw new CloudError(`the cloud endpoint sent a malformed response: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { logits, roundTripMs: performance.now() - t0, ...(computeMs !== undefined ? { computeMs } : {}), responseBytes: bytes.byteLength };
+}
+
+/**
+ * Run one input tensor remotely (binary tensor extension: JSON floats would
+ * be ~3x larger). Retries once after a network error or 5xx; the caller stores
+ * one record per request whatever happens, so a retry never duplicates one.
+ */
+export async function inferRemote(t: CloudTarget, inputName: string, data: Float32Array, dims: number[], classes: number): Promise<RemoteLogits> {
+  const { body, headers: head } = encodeInferRequest({ name: inputName, shape: dims, data }, { binary: true });
+  const rows = dims[0] ?? 1;
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return { ...(await attempt(t, body, head, classes, rows)), attempts, requestBytes: body.byteLength };
+    } catch (e) {
+      if (!(e instanceof Retryable) || attempts >= 2) throw e instanceof CloudError ? new CloudError(e.message) : e;
+    }
+  }
+}
+
+export interface EndpointReport {
+  checks: { name: string; ok: boolean; detail: string }[];
+  ok: boolean;
+}
+
+/** What the options page's "Test connection" shows: live, ready, and each model's metadata. */
+export async function checkEndpoint(base: string, token: string | undefined, models: readonly string[], timeoutMs = 5000): Promise<EndpointReport> {
+  const checks: EndpointReport['checks'] = [];
+  const get = async (name: string, url: string, describe: (json: unknown) => string) => {
+    try {
+      const res = await fetch(url, { headers: headers(token), credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) });
+      const bytes = await readLimited(res);
+      if (!res.ok) {
+        checks.push({ name, ok: false, detail: `HTTP ${res.status}${errorMessageOf(bytes) ? `: ${errorMessageOf(bytes)}` : ''}` });
+        return;
+      }
+      const text = new TextDecoder().decode(bytes);
+      checks.push({ name, ok: true, detail: describe(text ? JSON.parse(text) : {}) });
+    } catch (e) {
+      checks.push({ name, ok: false, detail: describeFailure(e, timeoutMs).message });
+    }
+  };
+  await get('live', v2.live(base), () => 'server is live');
+  await get('ready', v2.ready(base), () => 'server is ready');
+  await get('server', v2.server(base), (j) => {
+    const m = j as { name?: string; version?: string; extensions?: string[] };
+    return `${m.name ?? 'unnamed server'} ${m.version ?? ''}`.trim() + (m.extensions?.includes('binary_tensor_data') ? ' · binary tensors' : '');
+  });
+  for (const model of models) {
+    await get(`model ${model}`, v2.model(base, model), (j) => {
+      const m = j as { inputs?: { name: string; datatype: string; shape: number[] }[]; platform?: string };
+      const input = m.inputs?.[0];
+      return input ? `${m.platform ?? 'model'} · input ${input.name} ${input.datatype} [${input.shape.join(', ')}]` : 'found';
+    });
+  }
+  return { checks, ok: checks.every((c) => c.ok) };
+}
