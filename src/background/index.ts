@@ -9,6 +9,7 @@ import { isExtensionContext, listen } from '../lib/messaging';
 import { createContextMenu, onContextMenuClick } from './context-menu';
 import { closeOffscreen, sendOffscreen } from './offscreen-client';
 import { onClassified } from './on-classified';
+import { autoTag, onTagProgress, tagCancel, tagPage, tagStatus } from './tag-page';
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenu();
@@ -30,7 +31,15 @@ browser.storage.onChanged.addListener((changes, area) => {
 listen('background', {
   'background:classified': onClassified,
   'background:offscreen-idle': () => closeOffscreen(false),
-}, (_name, sender) => isExtensionContext(sender));
+  'background:tag-progress': onTagProgress,
+  'background:tag-page': tagPage,
+  'background:tag-cancel': tagCancel,
+  'background:tag-status': tagStatus,
+  'background:auto-tag': autoTag,
+}, (name, sender) =>
+  // Content scripts are untrusted: the only thing they may ask for is auto-tagging
+  // (checked again inside against the user's allow-list).
+  isExtensionContext(sender) || (name === 'background:auto-tag' && sender.id === browser.runtime.id && sender.tab !== undefined));
 
 // Reachable from the worker console (and so from tests and `npm run eval`) for
 // debugging; nothing on a web page can reach the worker's global scope.

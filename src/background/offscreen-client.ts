@@ -15,7 +15,7 @@ export const OFFSCREEN_PATH = 'src/offscreen/offscreen.html';
 let creating: Promise<void> | undefined;
 let closing: Promise<void> | undefined;
 
-async function offscreenExists(): Promise<boolean> {
+export async function offscreenExists(): Promise<boolean> {
   const contexts = await chrome.runtime.getContexts({
     contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT],
     documentUrls: [chrome.runtime.getURL(OFFSCREEN_PATH)],

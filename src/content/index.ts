@@ -5,7 +5,11 @@
 import browser from 'webextension-polyfill';
 import { listen } from '../lib/messaging';
 import { findImage, trackContextMenuTarget } from './find-image';
+import { initAutoTag } from './auto-tag';
 import { closeAll, showPending, showResult } from './overlay';
+import { collectForTagging, drawChips } from './page-images';
+import { setChipsVisible } from './chips';
+import { loadSettings } from '../lib/settings';
 import { readImageAsDataUrl } from './read-image';
 
 // The worker may inject this script into a tab that already has it (tabs open
@@ -31,5 +35,13 @@ if (!g[FLAG]) {
       showResult(findImage(res.srcUrl), res);
       return { shown: true };
     },
+    'content:collect': ({ minSize }) => collectForTagging(minSize),
+    'content:chips': ({ chips, unsureBelow, show }) => ({ shown: drawChips(chips, unsureBelow, show) }),
   }, (_name, sender) => sender.id === browser.runtime.id);
+
+  initAutoTag();
+  // The popup's chip toggle: show or hide the chips already drawn.
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && changes.settings) void loadSettings().then((s) => setChipsVisible(s.showChips));
+  });
 }

@@ -24,4 +24,9 @@ li { display: grid; grid-template-columns: 1fr 44px; gap: 6px; align-items: cent
 .p { text-align: right; font-variant-numeric: tabular-nums; }
 .meta { margin-top: 6px; color: #555; font-size: 11px; }
 .note { margin-top: 4px; color: #8a5300; font-size: 11px; }
+.tag-chip { position: absolute; pointer-events: auto; max-width: 180px; padding: 1px 6px; border-radius: 4px;
+  font: 11px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #fff; background: rgba(20,20,24,.78);
+  border: 1px solid rgba(255,255,255,.55); box-shadow: 0 0 0 1px rgba(0,0,0,.35); white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; font-variant-numeric: tabular-nums; }
+.tag-chip.unsure { background: rgba(90,90,90,.78); font-style: italic; }
 `;

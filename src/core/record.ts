@@ -51,9 +51,15 @@ export interface CloudResult {
   error?: string;
 }
 
+/** What started a classification: a right-click, "Tag this page", or auto-tagging of an allowed site. */
+export type RecordSource = 'click' | 'page' | 'auto';
+
 export interface InferenceRecord {
   /** Auto-increment key assigned by IndexedDB. */
   id?: number;
+  source?: RecordSource;
+  /** Host name of the page (library filter; '' for pages without one). */
+  site?: string;
   /** Unique request id (crypto.randomUUID) so retries never duplicate a record. */
   requestId: string;
   /** Epoch ms when the request was received. */
@@ -92,6 +98,15 @@ export interface RecordSeed {
   image: { srcUrl: string; pageUrl: string };
   modelId: string;
   backend: Backend;
+  source?: RecordSource;
+}
+
+export function siteOf(pageUrl: string): string {
+  try {
+    return new URL(pageUrl).hostname;
+  } catch {
+    return '';
+  }
 }
 
 const MAX_URL = 512;
@@ -104,7 +119,8 @@ export function storedUrl(url: string): string {
 /** A record before anything ran: no result yet, zero timings. */
 export function newRecord(seed: RecordSeed, threads: number, now = Date.now()): InferenceRecord {
   return {
-    requestId: seed.requestId, time: now, pageUrl: seed.image.pageUrl, imageUrl: storedUrl(seed.image.srcUrl),
+    requestId: seed.requestId, time: now, source: seed.source ?? 'click', site: siteOf(seed.image.pageUrl),
+    pageUrl: seed.image.pageUrl, imageUrl: storedUrl(seed.image.srcUrl),
     modelId: seed.modelId, backend: seed.backend, threads, batchSize: 1, top5: [],
     timings: { fetch: 0, decodeResize: 0, preprocess: 0, inference: 0, postprocess: 0, total: 0, queue: 0 },
     coldStart: false,

@@ -21,6 +21,19 @@ export const SettingsSchema = v.object({
   cloudTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(500), v.maxValue(60_000)), 5000),
   /** Local catalog id -> the name the server knows the model by (when they differ). */
   cloudModelMap: v.optional(v.record(v.string(), v.pipe(v.string(), v.maxLength(200))), {}),
+  /** Tag new images automatically, but only on the sites listed in autoTagSites. Off by default. */
+  autoTag: v.optional(v.boolean(), false),
+  /** Host names (exact, e.g. "www.example.com") where auto-tagging may run. */
+  autoTagSites: v.optional(v.array(v.pipe(v.string(), v.maxLength(253))), []),
+  /** Images rendered smaller than this (CSS px, either side) are not collected. */
+  minImageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)), 32),
+  /** Label chips on tagged images. */
+  showChips: v.optional(v.boolean(), true),
+  /** Below this top-1 probability a chip says "unsure". */
+  unsureBelow: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 0.3),
+  /** History retention, enforced automatically; 0 = no limit. */
+  retentionMaxCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 5000),
+  retentionMaxDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 180),
 });
 
 export type Settings = v.InferOutput<typeof SettingsSchema>;

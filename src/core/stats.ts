@@ -52,6 +52,8 @@ export function summarize(values: readonly number[]): Summary | null {
 export interface StatsRow {
   modelId: string;
   backend: string;
+  /** Images per session.run: 1 for right-clicks, up to 16 for page tagging (their times are per batch). */
+  batchSize: number;
   /**
    * `session.run` latency over successful requests; null when every request in
    * the group failed (the row is still shown so its errors are visible).
@@ -70,18 +72,20 @@ export interface StatsRow {
 }
 
 /**
- * One row per (modelId, backend), sorted by modelId then backend. Failed
+ * One row per (modelId, backend, batch size), sorted in that order. Failed
  * requests are counted but not timed: a request that died in `fetch` would
  * otherwise drag the inference figures towards zero. Cold starts are
  * summarised on their own (see StatsRow.coldStart).
  */
 export function statsByModelBackend(records: readonly InferenceRecord[]): StatsRow[] {
-  const groups = new Map<string, { modelId: string; backend: string; inference: number[]; total: number[]; cold: number[]; errors: number }>();
+  const groups = new Map<string, { modelId: string; backend: string; batchSize: number; inference: number[]; total: number[]; cold: number[]; errors: number }>();
   for (const r of records) {
-    const key = JSON.stringify([r.modelId, r.backend]);
+    // Failed requests never reached a batch: count them with the single-image row.
+    const batchSize = r.error ? 1 : r.batchSize;
+    const key = JSON.stringify([r.modelId, r.backend, batchSize]);
     let g = groups.get(key);
     if (g === undefined) {
-      g = { modelId: r.modelId, backend: r.backend, inference: [], total: [], cold: [], errors: 0 };
+      g = { modelId: r.modelId, backend: r.backend, batchSize, inference: [], total: [], cold: [], errors: 0 };
       groups.set(key, g);
     }
     if (r.error !== undefined) {
@@ -96,9 +100,9 @@ export function statsByModelBackend(records: readonly InferenceRecord[]): StatsR
   // Plain code-unit comparison rather than localeCompare: ids are ASCII and the order must not depend on the user's locale.
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...groups.values()]
-    .sort((a, b) => cmp(a.modelId, b.modelId) || cmp(a.backend, b.backend))
+    .sort((a, b) => cmp(a.modelId, b.modelId) || cmp(a.backend, b.backend) || a.batchSize - b.batchSize)
     .map((g) => ({
-      modelId: g.modelId, backend: g.backend, inference: summarize(g.inference), total: summarize(g.total),
+      modelId: g.modelId, backend: g.backend, batchSize: g.batchSize, inference: summarize(g.inference), total: summarize(g.total),
       errors: g.errors, coldStart: summarize(g.cold),
     }));
 }

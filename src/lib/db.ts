@@ -4,18 +4,19 @@
  *
  * Schema history (bump DB_VERSION and add a step in `upgrade` for each change):
  *   v1: store `inferences` (auto id) with indexes time, requestId (unique), modelId.
+ *   v2: records carry `site` (page host name) and `source`; index site; existing records backfilled.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { InferenceRecord } from '../core/record';
+import { siteOf, type InferenceRecord } from '../core/record';
 
 export const DB_NAME = 'private-image-tagger';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
 
 interface PitDB extends DBSchema {
   inferences: {
     key: number;
     value: InferenceRecord;
-    indexes: { time: number; requestId: string; modelId: string };
+    indexes: { time: number; requestId: string; modelId: string; site: string };
   };
 }
 
@@ -23,12 +24,19 @@ let dbPromise: Promise<IDBPDatabase<PitDB>> | undefined;
 
 export function openDb(): Promise<IDBPDatabase<PitDB>> {
   dbPromise ??= openDB<PitDB>(DB_NAME, DB_VERSION, {
-    upgrade(db, oldVersion) {
+    async upgrade(db, oldVersion, _newVersion, tx) {
       if (oldVersion < 1) {
         const s = db.createObjectStore('inferences', { keyPath: 'id', autoIncrement: true });
         s.createIndex('time', 'time');
         s.createIndex('requestId', 'requestId', { unique: true });
         s.createIndex('modelId', 'modelId');
+      }
+      if (oldVersion < 2) {
+        const s = tx.objectStore('inferences');
+        s.createIndex('site', 'site');
+        for (let c = await s.openCursor(); c; c = await c.continue()) {
+          if (c.value.site === undefined) await c.update({ ...c.value, site: siteOf(c.value.pageUrl), source: c.value.source ?? 'click' });
+        }
       }
     },
     terminated() {
@@ -64,6 +72,61 @@ export async function addRecord(rec: InferenceRecord): Promise<number> {
   const id = await tx.store.add(fresh as InferenceRecord);
   await tx.done;
   return id;
+}
+
+/** Store many records in one transaction (page tagging); idempotent on requestId like addRecord. */
+export async function addRecords(recs: readonly InferenceRecord[]): Promise<number[]> {
+  const db = await openDb();
+  const tx = db.transaction('inferences', 'readwrite');
+  const ids: number[] = [];
+  for (const rec of recs) {
+    const existing = await tx.store.index('requestId').getKey(rec.requestId);
+    if (existing !== undefined) {
+      ids.push(existing);
+      continue;
+    }
+    const { id: _ignored, ...fresh } = rec;
+    ids.push(await tx.store.add(fresh as InferenceRecord));
+  }
+  await tx.done;
+  return ids;
+}
+
+export async function deleteRecord(id: number): Promise<void> {
+  await (await openDb()).delete('inferences', id);
+}
+
+/** Delete every record of one site; returns how many. */
+export async function deleteSite(site: string): Promise<number> {
+  const db = await openDb();
+  const tx = db.transaction('inferences', 'readwrite');
+  let n = 0;
+  for (let c = await tx.store.index('site').openCursor(IDBKeyRange.only(site)); c; c = await c.continue()) {
+    await c.delete();
+    n++;
+  }
+  await tx.done;
+  return n;
+}
+
+/**
+ * Retention: keep at most `maxCount` records and none older than `maxDays`
+ * (0 = no limit). Oldest go first. Returns how many were deleted.
+ */
+export async function enforceRetention(maxCount: number, maxDays: number, now = Date.now()): Promise<number> {
+  const db = await openDb();
+  const tx = db.transaction('inferences', 'readwrite');
+  let excess = maxCount > 0 ? (await tx.store.count()) - maxCount : 0;
+  const cutoff = maxDays > 0 ? now - maxDays * 86_400_000 : Number.NEGATIVE_INFINITY;
+  let n = 0;
+  for (let c = await tx.store.index('time').openCursor(); c; c = await c.continue()) {
+    if (excess <= 0 && c.value.time >= cutoff) break;
+    await c.delete();
+    excess--;
+    n++;
+  }
+  await tx.done;
+  return n;
 }
 
 /** Newest first. */

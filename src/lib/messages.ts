@@ -9,6 +9,55 @@
  */
 import type { Backend, InferenceRecord } from '../core/record';
 
+/** One image of a page-tagging job (data: URL bytes for page-only blob: images). */
+export interface TagImage {
+  srcUrl: string;
+  dataUrl?: string;
+  readError?: string;
+}
+
+/** Why the collector left an image out. */
+export interface SkippedImage {
+  url: string;
+  reason: string;
+}
+
+export interface TagJobRequest {
+  jobId: string;
+  tabId: number;
+  pageUrl: string;
+  images: TagImage[];
+  modelId: string;
+  backend: Backend;
+  threads: number;
+  source: 'page' | 'auto';
+}
+
+/** A chip to draw: top-1 of one image. */
+export interface ChipData {
+  srcUrl: string;
+  label: string;
+  prob: number;
+}
+
+export interface TagProgress {
+  jobId: string;
+  tabId: number;
+  total: number;
+  /** Images finished (tagged or failed). */
+  done: number;
+  failed: number;
+  /** End to end, since the job started. */
+  imagesPerSecond: number;
+  /** session.run alone, images per second of inference time, at `batchSize`. */
+  inferenceImagesPerSecond: number;
+  batchSize: number;
+  finished: boolean;
+  cancelled: boolean;
+  /** Chips for the images finished since the previous progress message. */
+  chips: ChipData[];
+}
+
 /** What a content script or the worker knows about the image to classify. */
 export interface ImageRef {
   /** URL as the page reports it (http(s), data:, blob:). */
@@ -82,10 +131,26 @@ export interface ProtocolMap {
   'offscreen:classify': (req: ClassifyRequest) => { queued: number };
   /** Run a ready-made input tensor through the warm session of a catalog model. */
   'offscreen:infer-tensor': (req: TensorRequest) => TensorResult;
+  /** Worker → offscreen: tag a list of images in batches; progress comes back as background:tag-progress. */
+  'offscreen:tag-job': (req: TagJobRequest) => { accepted: number };
+  /** Worker → offscreen: stop the tab's jobs (finished images are kept). */
+  'offscreen:tag-cancel': (p: { tabId: number }) => { cancelled: number };
+  /** Worker → offscreen: progress of the tab's running job, if any. */
+  'offscreen:tag-status': (p: { tabId: number }) => TagProgress | null;
   /** Worker → offscreen: may the document be closed? With `wait`, stop taking work and answer when drained. */
   'offscreen:prepare-close': (p: { wait: boolean }) => { closed: boolean };
   /** Offscreen → worker: a queued classification finished (success or error). */
   'background:classified': (res: ClassifyResult & { replyTo?: { tabId: number; frameId: number } }) => void;
+  /** Offscreen → worker: tagging progress (badge, chips on the page, popup progress bar). */
+  'background:tag-progress': (p: TagProgress) => void;
+  /** Popup → worker: collect the tab's images and tag them. */
+  'background:tag-page': (p: { tabId: number }) => { jobId: string; total: number; skipped: SkippedImage[] };
+  /** Popup → worker: cancel tagging in the tab. */
+  'background:tag-cancel': (p: { tabId: number }) => { cancelled: number };
+  /** Popup → worker: what is tagging doing in the tab? */
+  'background:tag-status': (p: { tabId: number }) => TagProgress | null;
+  /** Content script (auto-tag, allowed sites only) → worker: new images appeared. */
+  'background:auto-tag': (p: { images: TagImage[] }) => { accepted: number };
   /** Offscreen → worker: nothing to do for a while; the worker may close the document. */
   'background:offscreen-idle': () => void;
   /** Worker → content: is a content script alive in this frame? */
@@ -94,6 +159,10 @@ export interface ProtocolMap {
   'content:pending': (p: { requestId: string; srcUrl: string }) => { found: boolean };
   /** Worker → content: read a page-only image (blob:) and return it as a data: URL. */
   'content:read-image': (p: { srcUrl: string }) => { dataUrl: string };
+  /** Worker → content: collect the page's images (see content/collect.ts). */
+  'content:collect': (p: { minSize: number }) => { images: TagImage[]; skipped: SkippedImage[] };
+  /** Worker → content: draw label chips on tagged images. */
+  'content:chips': (p: { chips: ChipData[]; unsureBelow: number; show: boolean }) => { shown: number };
   /** Worker → content: show the result (or error) in the overlay. */
   'content:result': (r: ClassifyResult) => { shown: boolean };
 }

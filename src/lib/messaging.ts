@@ -18,10 +18,13 @@ export type Handlers<T extends Envelope['target']> = {
 /** Who may send a given message: decided per context, see each shell's `trust`. */
 export type TrustPolicy = (name: MessageName, sender: Runtime.MessageSender) => boolean;
 
-/** Sender is one of this extension's own pages (popup, options, offscreen) or its worker. */
+/**
+ * Sender is one of this extension's own pages (popup, options, library,
+ * offscreen — also when opened in a tab) or its worker. Content scripts share
+ * our extension id but report the web page's URL, so the URL tells them apart.
+ */
 export function isExtensionContext(sender: Runtime.MessageSender): boolean {
-  return sender.id === browser.runtime.id && sender.tab === undefined &&
-    (sender.url === undefined || sender.url.startsWith(browser.runtime.getURL('')));
+  return sender.id === browser.runtime.id && sender.url !== undefined && sender.url.startsWith(browser.runtime.getURL(''));
 }
 
 /**

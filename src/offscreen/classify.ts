@@ -31,7 +31,7 @@ export function classifyOnce(req: ClassifyRequest): Promise<ClassifyResult> {
 }
 
 /** The model the user chose, or the catalog default (with a note) when that id no longer ships. */
-function chooseModel(catalog: Catalog, wanted: string, notes: string[]): ModelEntry {
+export function chooseModel(catalog: Catalog, wanted: string, notes: string[]): ModelEntry {
   const id = wanted || catalog.default;
   const model = catalog.models.find((m) => m.id === id) ?? catalog.models.find((m) => m.id === catalog.default);
   if (!model) throw new StageError('model', 'the model catalog names no usable model');
@@ -40,7 +40,7 @@ function chooseModel(catalog: Catalog, wanted: string, notes: string[]): ModelEn
   return model;
 }
 
-async function resolveBackend(want: Backend, notes: string[]): Promise<Backend> {
+export async function resolveBackend(want: Backend, notes: string[]): Promise<Backend> {
   if (want !== 'webgpu') return 'wasm';
   const probe = await probeWebGpu();
   if (!probe.ok) {
@@ -51,7 +51,7 @@ async function resolveBackend(want: Backend, notes: string[]): Promise<Backend> 
   return 'webgpu';
 }
 
-async function load(req: ClassifyRequest, record: InferenceRecord, size: number): Promise<Decoded> {
+export async function load(req: Pick<ClassifyRequest, 'image'>, record: InferenceRecord, size: number): Promise<Decoded> {
   return loading.run(async () => {
     const t0 = performance.now();
     if (req.image.readError) throw new StageError('fetch', req.image.readError);
@@ -64,7 +64,7 @@ async function load(req: ClassifyRequest, record: InferenceRecord, size: number)
   });
 }
 
-async function session(model: ModelEntry, backend: Backend, threads: number): Promise<WarmSession> {
+export async function session(model: ModelEntry, backend: Backend, threads: number): Promise<WarmSession> {
   return getSession(model, backend, effectiveThreads(threads)).catch((e: unknown) => {
     throw new StageError('model', `could not load model ${model.id} (${backend}): ${errorMessage(e)}`);
   });

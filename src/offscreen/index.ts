@@ -3,12 +3,13 @@
  * a quiet spell it asks the worker to close it (the WASM runtime holds tens of
  * MB that an idle browser should not keep). See lifecycle.ts.
  */
-import { parseClassifyRequest, parseTensorRequest } from '../lib/message-schemas';
+import { parseClassifyRequest, parseTagJob, parseTensorRequest } from '../lib/message-schemas';
 import { isExtensionContext, listen, send } from '../lib/messaging';
 import { classifyOnce } from './classify';
 import { inferTensor } from './infer-tensor';
 import { isClosing, prepareClose, setOnIdle, track } from './lifecycle';
 import { inference, loading } from './queues';
+import { cancelTagJobs, startTagJob, tagStatus } from './tag-jobs';
 
 setOnIdle(() => void send('background:offscreen-idle', undefined).catch(() => undefined));
 
@@ -24,5 +25,11 @@ listen('offscreen', {
     return { queued: loading.size + inference.size };
   },
   'offscreen:infer-tensor': (payload) => track(() => inferTensor(parseTensorRequest(payload))),
+  'offscreen:tag-job': (payload) => {
+    if (isClosing()) throw new Error('offscreen document is closing');
+    return startTagJob(parseTagJob(payload));
+  },
+  'offscreen:tag-cancel': ({ tabId }) => cancelTagJobs(tabId),
+  'offscreen:tag-status': ({ tabId }) => tagStatus(tabId),
   'offscreen:prepare-close': ({ wait }) => prepareClose(wait),
 }, (_name, sender) => isExtensionContext(sender));

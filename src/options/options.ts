@@ -4,6 +4,7 @@ import { loadCatalog } from '../lib/catalog-loader';
 import { clearRecords, countRecords } from '../lib/db';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 import { initCloudSection } from './cloud-section';
+import { initTaggingSection } from './tagging-section';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   };
   const save = (patch: Partial<Settings>) => void saveSettings(patch).then(saved);
   await initCloudSection(catalog, saved);
+  await initTaggingSection(saved);
   select.addEventListener('change', () => {
     $('model-info').textContent = describe(catalog, select.value);
     save({ modelId: select.value === catalog.default ? '' : select.value });

@@ -10,6 +10,7 @@ import { countRecords, recentRecords } from '../lib/db';
 import { fmtAgo, fmtMs, fmtPct, prettyLabel } from '../lib/format';
 import { isEnvelope } from '../lib/messages';
 import { loadSettings } from '../lib/settings';
+import { initTagging } from './tagging';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -89,7 +90,7 @@ async function renderRecords(): Promise<void> {
   const stats = statsByModelBackend(window);
   const rows = stats.map((s) => {
     const tr = document.createElement('tr');
-    tr.append(td(s.modelId), td(s.backend), td(String(s.inference?.count ?? 0)), ...summaryCells(s.inference), ...summaryCells(s.total),
+    tr.append(td(s.modelId), td(s.backend), td(String(s.batchSize)), td(String(s.inference?.count ?? 0)), ...summaryCells(s.inference), ...summaryCells(s.total),
       td(s.coldStart ? `${fmtMs(s.coldStart.median)} (${s.coldStart.count})` : '–'));
     return tr;
   });
@@ -134,3 +135,4 @@ browser.runtime.onMessage.addListener((msg: unknown) => {
 
 void renderStatus();
 void renderRecords();
+void initTagging(scheduleRefresh);

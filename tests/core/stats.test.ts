@@ -61,6 +61,11 @@ describe('statsByModelBackend', () => {
     expect(rows[1]?.coldStart).toBeNull();
   });
 
+  it('keeps batched page-tagging times apart from single-image times', () => {
+    const rows = statsByModelBackend([rec('m', 'wasm', 2, 5), { ...rec('m', 'wasm', 16, 40), batchSize: 16 }, { ...rec('m', 'wasm', 0, 1, 'HTTP 404'), batchSize: 16 }]);
+    expect(rows.map((r) => [r.batchSize, r.inference?.median ?? null, r.errors])).toEqual([[1, 2, 1], [16, 16, 0]]);
+  });
+
   it('summarises cold starts on their own instead of letting them swamp the warm latencies', () => {
     const cold = { ...rec('m', 'wasm', 40, 1500), coldStart: true, sessionCreateMs: 1200 };
     const [row] = statsByModelBackend([cold, rec('m', 'wasm', 2, 5), rec('m', 'wasm', 4, 7)]);
@@ -71,7 +76,7 @@ describe('statsByModelBackend', () => {
 
   it('keeps a group whose requests all failed, with null latencies', () => {
     expect(statsByModelBackend([rec('m', 'webgpu', 0, 0, 'no adapter')])).toEqual([
-      { modelId: 'm', backend: 'webgpu', inference: null, total: null, errors: 1, coldStart: null },
+      { modelId: 'm', backend: 'webgpu', batchSize: 1, inference: null, total: null, errors: 1, coldStart: null },
     ]);
     expect(statsByModelBackend([])).toEqual([]);
   });

@@ -157,10 +157,11 @@ describe('right-click → classify', () => {
     const cells = await rows.first().locator('td').allInnerTexts();
     expect(cells[0]).toMatch(/^resnet20-/);
     expect(cells[1]).toBe('wasm');
+    expect(cells[2]).toBe('1');
     // The two failed requests and the one cold start are not warm latency samples.
-    expect(Number(cells[2])).toBe(n - 3);
-    for (const c of cells.slice(3, 11)) expect(Number(c)).toBeGreaterThan(0);
-    expect(cells[11]).toMatch(/^\d+(\.\d+)? \(1\)$/);
+    expect(Number(cells[3])).toBe(n - 3);
+    for (const c of cells.slice(4, 12)) expect(Number(c)).toBeGreaterThan(0);
+    expect(cells[12]).toMatch(/^\d+(\.\d+)? \(1\)$/);
     expect(await popup.locator('#stats-note').innerText()).toMatch(/1 cold-start request.*2 failed request/);
     expect(await popup.locator('#recent li .err').count()).toBe(2);
     expect(await popup.locator('#recent li img').count()).toBeGreaterThanOrEqual(n - 2);

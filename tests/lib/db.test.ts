@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from '../../src/core/record';
-import { addRecord, allRecords, clearRecords, countRecords, recentRecords, recordByRequestId } from '../../src/lib/db';
+import { addRecord, addRecords, allRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId } from '../../src/lib/db';
 
 function rec(i: number, extra: Partial<InferenceRecord> = {}): InferenceRecord {
   return {
@@ -44,5 +44,32 @@ describe('db', () => {
   it('handles a burst of concurrent writes without loss', async () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => addRecord(rec(i))));
     expect(await countRecords()).toBe(50);
+  });
+});
+
+describe('db: library operations', () => {
+  it('adds a page of records in one call, still without duplicates', async () => {
+    const ids = await addRecords([rec(1), rec(2), rec(1)]);
+    expect(ids[0]).toBe(ids[2]);
+    expect(await countRecords()).toBe(2);
+  });
+
+  it('deletes one record and all records of one site', async () => {
+    await addRecords([rec(1, { site: 'a.test' }), rec(2, { site: 'b.test' }), rec(3, { site: 'a.test' })]);
+    const [first] = await recentRecords(1);
+    await deleteRecord(first!.id!);
+    expect(await countRecords()).toBe(2);
+    expect(await deleteSite('a.test')).toBe(1);
+    expect((await allRecords()).map((r) => r.site)).toEqual(['b.test']);
+  });
+
+  it('enforces retention by count (oldest first) and by age', async () => {
+    await addRecords(Array.from({ length: 10 }, (_, i) => rec(i)));
+    expect(await enforceRetention(4, 0)).toBe(6);
+    expect((await allRecords()).map((r) => r.requestId)).toEqual(['req-6', 'req-7', 'req-8', 'req-9']);
+    const now = rec(9).time + 86_400_000 * 2;
+    await addRecord(rec(20, { time: now }));
+    expect(await enforceRetention(0, 1, now)).toBe(4);
+    expect((await allRecords()).map((r) => r.requestId)).toEqual(['req-20']);
   });
 });

@@ -1,0 +1,84 @@
+/**
+ * "Tag this page" and auto-tagging, from the worker's side: collect the
+ * images through the content script, hand the list to the offscreen
+ * document, and relay its progress to the toolbar badge and the page's chips.
+ * Nothing here is kept between events: the offscreen document owns the job.
+ */
+import browser, { type Runtime } from 'webextension-polyfill';
+import { enforceRetention } from '../lib/db';
+import type { Payload, TagImage, TagJobRequest, TagProgress } from '../lib/messages';
+import { parseAutoTag } from '../lib/message-schemas';
+import { sendToTab } from '../lib/messaging';
+import { loadSettings } from '../lib/settings';
+import { ensureContentScript } from './content-injector';
+import { offscreenExists, sendOffscreen } from './offscreen-client';
+
+async function startJob(tabId: number, pageUrl: string, images: TagImage[], source: TagJobRequest['source']): Promise<string> {
+  const s = await loadSettings();
+  const jobId = crypto.randomUUID();
+  await sendOffscreen('offscreen:tag-job', { jobId, tabId, pageUrl, images, modelId: s.modelId, backend: s.backend, threads: s.threads, source });
+  await setBadge(tabId, 0, images.length);
+  return jobId;
+}
+
+export async function tagPage({ tabId }: Payload<'background:tag-page'>): Promise<{ jobId: string; total: number; skipped: { url: string; reason: string }[] }> {
+  const tab = await browser.tabs.get(tabId);
+  if (!tab.url || !/^https?:/.test(tab.url)) throw new Error('only http(s) pages can be tagged');
+  if (!(await ensureContentScript(tabId, 0))) throw new Error('the extension cannot run on this page');
+  const s = await loadSettings();
+  const { images, skipped } = await sendToTab(tabId, 0, 'content:collect', { minSize: s.minImageSize }, 30_000);
+  if (images.length === 0) return { jobId: '', total: 0, skipped };
+  const jobId = await startJob(tabId, tab.url, images, 'page');
+  return { jobId, total: images.length, skipped };
+}
+
+export async function tagCancel({ tabId }: Payload<'background:tag-cancel'>): Promise<{ cancelled: number }> {
+  if (!(await offscreenExists())) return { cancelled: 0 };
+  return sendOffscreen('offscreen:tag-cancel', { tabId });
+}
+
+export async function tagStatus({ tabId }: Payload<'background:tag-status'>): Promise<TagProgress | null> {
+  // Asking must not start the classifier just to learn that nothing runs.
+  if (!(await offscreenExists())) return null;
+  return sendOffscreen('offscreen:tag-status', { tabId });
+}
+
+async function setBadge(tabId: number, done: number, total: number): Promise<void> {
+  await browser.action.setBadgeBackgroundColor({ color: '#0b57d0', tabId }).catch(() => undefined);
+  await browser.action.setBadgeText({ tabId, text: String(done) }).catch(() => undefined);
+  await browser.action.setTitle({ tabId, title: `Private Image Tagger — tagging: ${done} of ${total}` }).catch(() => undefined);
+}
+
+export async function onTagProgress(p: TagProgress): Promise<void> {
+  if (p.finished) {
+    await browser.action.setBadgeText({ tabId: p.tabId, text: '' }).catch(() => undefined);
+    await browser.action.setTitle({ tabId: p.tabId, title: 'Private Image Tagger' }).catch(() => undefined);
+    const s = await loadSettings();
+    await enforceRetention(s.retentionMaxCount, s.retentionMaxDays).catch(() => undefined);
+  } else {
+    await setBadge(p.tabId, p.done, p.total);
+  }
+  if (p.chips.length > 0) {
+    const s = await loadSettings();
+    await sendToTab(p.tabId, 0, 'content:chips', { chips: p.chips, unsureBelow: s.unsureBelow, show: s.showChips }, 5_000).catch(() => undefined);
+  }
+}
+
+/** From a content script: only for the sender's own tab, only on allowed sites, only when auto-tag is on. */
+export async function autoTag(payload: Payload<'background:auto-tag'>, sender: Runtime.MessageSender): Promise<{ accepted: number }> {
+  const { images } = parseAutoTag(payload);
+  const tabId = sender.tab?.id;
+  const url = sender.tab?.url ?? sender.url ?? '';
+  if (tabId === undefined || sender.frameId !== 0) throw new Error('auto-tag: top-level pages only');
+  const s = await loadSettings();
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    // not a URL: refused below
+  }
+  if (!s.autoTag || !s.autoTagSites.includes(host)) throw new Error(`auto-tag is not enabled for ${host || 'this page'}`);
+  if (images.length === 0) return { accepted: 0 };
+  await startJob(tabId, url, images, 'auto');
+  return { accepted: images.length };
+}

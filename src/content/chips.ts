@@ -1,0 +1,60 @@
+/**
+ * Small label chips on tagged images: top-1 label and probability (or
+ * "unsure" below the threshold), bottom-left of the image, in the shared
+ * overlay layer (no layout shift, page CSS cannot reach them). Dark, translucent
+ * and outlined so they read on light and dark pictures alike.
+ */
+import { layer, trackPosition } from './overlay-layer';
+
+export interface ChipData {
+  srcUrl: string;
+  label: string;
+  prob: number;
+}
+
+interface Chip {
+  el: HTMLDivElement;
+  target: Element;
+  untrack: () => void;
+}
+
+const chips = new Map<Element, Chip>();
+let visible = true;
+
+function place(c: Chip): void {
+  const r = c.target.getBoundingClientRect();
+  const shown = visible && r.width > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+  c.el.style.cssText = `left:${Math.max(0, r.left + 4)}px;top:${r.bottom - 4 - c.el.offsetHeight}px;${shown ? '' : 'display:none;'}`;
+}
+
+export function showChip(target: Element, d: ChipData, unsureBelow: number): void {
+  let c = chips.get(target);
+  if (!c) {
+    const el = document.createElement('div');
+    el.className = 'tag-chip';
+    el.setAttribute('role', 'note');
+    layer().append(el);
+    c = { el, target, untrack: () => undefined };
+    const chip = c;
+    c.untrack = trackPosition(() => place(chip));
+    chips.set(target, c);
+  }
+  const label = d.label.replaceAll('_', ' ');
+  const pct = `${Math.round(d.prob * 100)}%`;
+  const unsure = d.prob < unsureBelow;
+  c.el.textContent = unsure ? `unsure · ${pct}` : `${label} ${pct}`;
+  c.el.classList.toggle('unsure', unsure);
+  c.el.dataset.pitChip = d.srcUrl;
+  c.el.title = unsure ? `Best guess: ${label} (${pct}), below the confidence threshold` : `${label}, ${pct} (labelled on this device)`;
+  c.el.setAttribute('aria-label', unsure ? `Image label unsure; best guess ${label}, ${pct}` : `Image labelled ${label}, ${pct}`);
+  place(c);
+}
+
+export function setChipsVisible(on: boolean): void {
+  visible = on;
+  for (const c of chips.values()) place(c);
+}
+
+export function chipCount(): number {
+  return chips.size;
+}

@@ -1,0 +1,95 @@
+/**
+ * The private library: every tagged image once (its newest classification),
+ * searchable by label and by CIFAR-100 superclass, filterable by site, date and
+ * confidence, sortable, and exportable as flat rows.
+ */
+import type { InferenceRecord } from './record';
+
+export interface LabelTable {
+  fine: readonly string[];
+  coarse: readonly string[];
+  fineToCoarse: readonly number[];
+}
+
+export type LibrarySort = 'newest' | 'oldest' | 'confidence' | 'label';
+
+export interface LibraryQuery {
+  /** Matches the top-1 label (case-insensitive; "_" and " " are the same). */
+  text?: string;
+  /** Index into the coarse labels (the 20 superclasses). */
+  superclass?: number;
+  site?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  to?: number;
+  /** 0..1 */
+  minConfidence?: number;
+  sort?: LibrarySort;
+}
+
+export interface LibraryEntry {
+  record: InferenceRecord;
+  label: string;
+  prob: number;
+  superclass: string;
+  /** How many classifications of this image URL the history holds. */
+  times: number;
+}
+
+const norm = (s: string) => s.toLowerCase().replaceAll('_', ' ').trim();
+
+/** One entry per image URL (the newest successful classification), filtered and sorted. */
+export function libraryEntries(records: readonly InferenceRecord[], labels: LabelTable, q: LibraryQuery = {}): LibraryEntry[] {
+  const newest = new Map<string, LibraryEntry>();
+  for (const r of records) {
+    const top = r.top5[0];
+    if (r.error || !top) continue;
+    const seen = newest.get(r.imageUrl);
+    if (seen && seen.record.time >= r.time) {
+      seen.times++;
+      continue;
+    }
+    const coarse = labels.coarse[labels.fineToCoarse[top.index] ?? -1] ?? '';
+    newest.set(r.imageUrl, { record: r, label: top.label, prob: top.prob, superclass: coarse, times: (seen?.times ?? 0) + 1 });
+  }
+  const text = q.text ? norm(q.text) : '';
+  const wantCoarse = q.superclass !== undefined ? labels.coarse[q.superclass] : undefined;
+  const out = [...newest.values()].filter((e) =>
+    (!text || norm(e.label).includes(text)) &&
+    (wantCoarse === undefined || e.superclass === wantCoarse) &&
+    (!q.site || e.record.site === q.site) &&
+    (q.from === undefined || e.record.time >= q.from) &&
+    (q.to === undefined || e.record.time <= q.to) &&
+    (q.minConfidence === undefined || e.prob >= q.minConfidence));
+  const by: Record<LibrarySort, (a: LibraryEntry, b: LibraryEntry) => number> = {
+    newest: (a, b) => b.record.time - a.record.time,
+    oldest: (a, b) => a.record.time - b.record.time,
+    confidence: (a, b) => b.prob - a.prob,
+    label: (a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : b.record.time - a.record.time),
+  };
+  return out.sort(by[q.sort ?? 'newest']);
+}
+
+/** Sites present in the library, most entries first. */
+export function librarySites(entries: readonly LibraryEntry[]): { site: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const e of entries) counts.set(e.record.site ?? '', (counts.get(e.record.site ?? '') ?? 0) + 1);
+  return [...counts.entries()].map(([site, count]) => ({ site, count })).sort((a, b) => b.count - a.count || (a.site < b.site ? -1 : 1));
+}
+
+/** Flat rows for CSV/JSON export (no thumbnails: exports are for data, and stay small). */
+export function exportRows(entries: readonly LibraryEntry[]): Record<string, string | number>[] {
+  return entries.map((e) => ({
+    time: new Date(e.record.time).toISOString(),
+    label: e.label,
+    probability: Number(e.prob.toFixed(4)),
+    superclass: e.superclass,
+    site: e.record.site ?? '',
+    page: e.record.pageUrl,
+    image: e.record.imageUrl,
+    model: e.record.modelId,
+    backend: e.record.backend,
+    source: e.record.source ?? 'click',
+    top5: e.record.top5.map((p) => `${p.label}:${p.prob.toFixed(4)}`).join(' '),
+  }));
+}

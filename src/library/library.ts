@@ -1,0 +1,117 @@
+/** The library page: search, filter, sort, open, delete and export what was tagged. */
+import Papa from 'papaparse';
+import { labelsOf } from '../core/catalog';
+import { exportRows, libraryEntries, librarySites, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
+import { loadCatalog } from '../lib/catalog-loader';
+import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
+import { fmtPct, prettyLabel } from '../lib/format';
+import { loadSettings } from '../lib/settings';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const PAGE = 300;
+let shown = PAGE;
+let entries: LibraryEntry[] = [];
+
+const catalog = await loadCatalog();
+const model = catalog.models.find((m) => m.id === catalog.default) ?? catalog.models[0];
+if (!model) throw new Error('the model catalog is empty');
+const labels = labelsOf(catalog, model);
+for (const [i, c] of labels.coarse.entries()) $('superclass').append(new Option(prettyLabel(c), String(i)));
+
+function query(): LibraryQuery {
+  const day = (id: string, end: boolean) => {
+    const v = $<HTMLInputElement>(id).value;
+    return v ? new Date(`${v}T${end ? '23:59:59.999' : '00:00:00'}`).getTime() : undefined;
+  };
+  const sc = $<HTMLSelectElement>('superclass').value;
+  const q: LibraryQuery = {
+    text: $<HTMLInputElement>('q').value, site: $<HTMLSelectElement>('site').value,
+    minConfidence: Number($<HTMLInputElement>('conf').value) / 100, sort: $<HTMLSelectElement>('sort').value as LibrarySort,
+  };
+  if (sc !== '') q.superclass = Number(sc);
+  const from = day('from', false);
+  const to = day('to', true);
+  if (from !== undefined) q.from = from;
+  if (to !== undefined) q.to = to;
+  return q;
+}
+
+function card(e: LibraryEntry): HTMLLIElement {
+  const li = document.createElement('li');
+  li.className = 'card';
+  li.dataset.id = String(e.record.id);
+  const img = e.record.thumbnail ? Object.assign(document.createElement('img'), { src: e.record.thumbnail, alt: prettyLabel(e.label) }) : Object.assign(document.createElement('div'), { className: 'noimg' });
+  const label = Object.assign(document.createElement('div'), { className: 'label', textContent: `${prettyLabel(e.label)} ${fmtPct(e.prob)}` });
+  const meta1 = Object.assign(document.createElement('div'), { className: 'meta superclass', textContent: `${prettyLabel(e.superclass)} · ${e.record.site || 'no site'}` });
+  const meta2 = Object.assign(document.createElement('div'), {
+    className: 'meta when', textContent: `${new Date(e.record.time).toLocaleString()} · ${e.record.modelId}${e.times > 1 ? ` · seen ${e.times}×` : ''}`,
+  });
+  meta2.title = e.record.imageUrl;
+  const row = Object.assign(document.createElement('div'), { className: 'row' });
+  const open = Object.assign(document.createElement('a'), { href: e.record.pageUrl, textContent: 'open page', target: '_blank', rel: 'noopener noreferrer' });
+  const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete' });
+  del.addEventListener('click', async () => {
+    // Every classification of this image goes, not only the newest one shown.
+    const all = (await allRecords()).filter((r) => r.imageUrl === e.record.imageUrl);
+    for (const r of all) if (r.id !== undefined) await deleteRecord(r.id);
+    await refresh();
+  });
+  row.append(open, del);
+  li.append(img, label, meta1, meta2, row);
+  return li;
+}
+
+function render(): void {
+  $('grid').replaceChildren(...entries.slice(0, shown).map(card));
+  $('count').textContent = `${entries.length} image${entries.length === 1 ? '' : 's'}`;
+  $('more').hidden = entries.length <= shown;
+  $('empty').hidden = entries.length > 0;
+  $('delete-site').toggleAttribute('disabled', !$<HTMLSelectElement>('site').value);
+}
+
+async function refresh(): Promise<void> {
+  const records = await allRecords();
+  const siteSel = $<HTMLSelectElement>('site');
+  const current = siteSel.value;
+  const sites = librarySites(libraryEntries(records, labels));
+  siteSel.replaceChildren(new Option('all sites', ''), ...sites.map((s) => new Option(`${s.site || 'no site'} (${s.count})`, s.site)));
+  siteSel.value = sites.some((s) => s.site === current) ? current : '';
+  entries = libraryEntries(records, labels, query());
+  render();
+}
+
+function download(name: string, type: string, text: string): void {
+  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+const stamp = () => new Date().toISOString().slice(0, 10);
+$('export-csv').addEventListener('click', () => download(`image-tags-${stamp()}.csv`, 'text/csv', Papa.unparse(exportRows(entries))));
+$('export-json').addEventListener('click', () => download(`image-tags-${stamp()}.json`, 'application/json', JSON.stringify(exportRows(entries), null, 2)));
+$('delete-site').addEventListener('click', async () => {
+  const site = $<HTMLSelectElement>('site').value;
+  if (!site || !confirm(`Delete everything tagged on ${site}?`)) return;
+  await deleteSite(site);
+  $<HTMLSelectElement>('site').value = '';
+  await refresh();
+});
+$('delete-all').addEventListener('click', async () => {
+  if (!confirm('Delete the whole library and history? This cannot be undone.')) return;
+  await clearRecords();
+  await refresh();
+});
+$('more').addEventListener('click', () => {
+  shown += PAGE;
+  render();
+});
+$('filters').addEventListener('input', () => {
+  shown = PAGE;
+  void refresh();
+});
+$('filters').addEventListener('submit', (e) => e.preventDefault());
+
+const s = await loadSettings();
+const limits = [s.retentionMaxCount ? `at most ${s.retentionMaxCount} classifications` : '', s.retentionMaxDays ? `none older than ${s.retentionMaxDays} days` : ''].filter(Boolean);
+$('retention').textContent = limits.length ? `Retention: keeping ${limits.join(' and ')} (change in Settings).` : 'Retention: keeping everything (change in Settings).';
+await refresh();

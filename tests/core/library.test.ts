@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { exportRows, libraryEntries, librarySites, type LabelTable } from '../../src/core/library';
+import type { InferenceRecord } from '../../src/core/record';
+
+const labels: LabelTable = {
+  fine: ['apple', 'aquarium_fish', 'maple_tree', 'tiger'],
+  coarse: ['fruit_and_vegetables', 'fish', 'trees', 'large_carnivores'],
+  fineToCoarse: [0, 1, 2, 3],
+};
+
+let n = 0;
+function rec(index: number, prob: number, extra: Partial<InferenceRecord> = {}): InferenceRecord {
+  return {
+    requestId: `r${n++}`, time: 1000 + n, pageUrl: 'https://a.test/p', site: 'a.test', imageUrl: `https://a.test/${n}.jpg`,
+    modelId: 'm', backend: 'wasm', threads: 1, batchSize: 1, coldStart: false, source: 'page',
+    top5: [{ index, label: labels.fine[index]!, prob }],
+    timings: { fetch: 0, decodeResize: 0, preprocess: 0, inference: 0, postprocess: 0, total: 0, queue: 0 },
+    ...extra,
+  };
+}
+
+describe('libraryEntries', () => {
+  const records = [
+    rec(0, 0.9),
+    rec(1, 0.4, { site: 'b.test', pageUrl: 'https://b.test/' }),
+    rec(3, 0.7),
+    rec(2, 0.2, { imageUrl: 'https://a.test/same.jpg' }),
+    rec(3, 0.95, { imageUrl: 'https://a.test/same.jpg' }), // newer classification of the same image wins
+    rec(0, 0, { error: 'HTTP 404', top5: [] }),
+  ];
+
+  it('lists each image once, newest classification, errors left out', () => {
+    const all = libraryEntries(records, labels);
+    expect(all).toHaveLength(4);
+    const same = all.find((e) => e.record.imageUrl.endsWith('same.jpg'))!;
+    expect([same.label, same.times]).toEqual(['tiger', 2]);
+  });
+
+  it('searches by label text and by superclass', () => {
+    expect(libraryEntries(records, labels, { text: 'Aquarium Fish' }).map((e) => e.label)).toEqual(['aquarium_fish']);
+    expect(libraryEntries(records, labels, { text: 'tig' })).toHaveLength(2);
+    expect(libraryEntries(records, labels, { superclass: 3 }).map((e) => e.superclass)).toEqual(['large_carnivores', 'large_carnivores']);
+    expect(libraryEntries(records, labels, { superclass: 2 })).toHaveLength(0); // the maple tree was reclassified as a tiger
+  });
+
+  it('filters by site, date and confidence, and sorts', () => {
+    expect(libraryEntries(records, labels, { site: 'b.test' })).toHaveLength(1);
+    expect(libraryEntries(records, labels, { minConfidence: 0.8 }).map((e) => e.prob)).toEqual([0.95, 0.9]);
+    const t = records[2]!.time;
+    expect(libraryEntries(records, labels, { from: t, to: t }).map((e) => e.record.time)).toEqual([t]);
+    expect(libraryEntries(records, labels, { sort: 'confidence' }).map((e) => e.prob)).toEqual([0.95, 0.9, 0.7, 0.4]);
+    expect(libraryEntries(records, labels, { sort: 'label' }).map((e) => e.label)).toEqual(['apple', 'aquarium_fish', 'tiger', 'tiger']);
+    expect(libraryEntries(records, labels, { sort: 'oldest' })[0]?.label).toBe('apple');
+  });
+
+  it('counts sites and exports flat rows without thumbnails', () => {
+    const entries = libraryEntries(records, labels);
+    expect(librarySites(entries)).toEqual([{ site: 'a.test', count: 3 }, { site: 'b.test', count: 1 }]);
+    const rows = exportRows(entries.map((e) => ({ ...e, record: { ...e.record, thumbnail: 'data:image/jpeg;base64,AAAA' } })));
+    expect(rows).toHaveLength(4);
+    expect(Object.keys(rows[0]!)).not.toContain('thumbnail');
+    expect(rows.find((r) => r.label === 'aquarium_fish')).toMatchObject({ site: 'b.test', superclass: 'fish', probability: 0.4, source: 'page' });
+  });
+});

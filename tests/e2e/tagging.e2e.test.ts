@@ -1,0 +1,201 @@
+/**
+ * "Tag this page", chips, cancel, the library and auto-tagging in real
+ * Chromium against the built extension.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InferenceRecord } from '../../src/core/record';
+import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
+import { readRecords, waitFor } from '../support/context-menu';
+import { startTagFixture, type TagFixture } from './tag-fixtures';
+
+let ext: ExtensionHandle;
+let fx: TagFixture;
+let page: Page;
+let extPage: Page;
+let blobUrl: string;
+const records = async () => (await readRecords(extPage)) as unknown as InferenceRecord[];
+
+async function tabIdOf(url: string): Promise<number> {
+  const sw = await ext.worker();
+  return sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
+}
+
+async function popupFor(url: string): Promise<Page> {
+  return ext.page(`src/popup/popup.html?tab=${await tabIdOf(url)}`);
+}
+
+beforeAll(async () => {
+  fx = await startTagFixture();
+  ext = await launchExtension();
+  page = await ext.context.newPage();
+  await page.goto(fx.pageUrl);
+  await page.waitForFunction(() => {
+    const lazy = document.getElementById('lazy') as HTMLImageElement | null;
+    const blob = document.getElementById('blob') as HTMLImageElement;
+    return lazy?.complete && blob.src.startsWith('blob:') && blob.complete;
+  });
+  blobUrl = await page.evaluate(() => (document.getElementById('blob') as HTMLImageElement).src);
+  extPage = await ext.page('src/options/options.html');
+});
+afterAll(async () => {
+  await ext?.close();
+  await fx?.close();
+});
+
+describe('Tag this page', () => {
+  it('tags exactly the page’s real images and skips pixels, duplicates, broken and tiny ones', async () => {
+    const popup = await popupFor(fx.pageUrl);
+    await popup.locator('#tag-page').click();
+    await expect.poll(() => popup.locator('#tag-status').innerText(), { timeout: 60_000 }).toMatch(/^Done: 9 of 9/);
+    const recs = await records();
+    expect(recs).toHaveLength(9);
+    expect(recs.every((r) => r.source === 'page' && !r.error && r.top5.length === 5 && r.site === '127.0.0.1')).toBe(true);
+    expect(new Set(recs.map((r) => r.imageUrl))).toEqual(new Set([...fx.expected.map((u) => (u.length > 512 ? `${u.slice(0, 509)}...` : u)), blobUrl]));
+    // Batched: fewer session.runs than images.
+    expect(Math.max(...recs.map((r) => r.batchSize))).toBeGreaterThan(1);
+    expect(await popup.locator('#tag-progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([9, 9]);
+    await popup.screenshot({ path: 'test-results/popup-tagging.png' });
+    await popup.close();
+  });
+
+  it('puts an accessible chip on each tagged image, and the popup toggle hides them', async () => {
+    const chips = page.locator('.tag-chip');
+    await expect.poll(() => chips.count()).toBe(9);
+    const first = chips.first();
+    expect(await first.getAttribute('role')).toBe('note');
+    expect(await first.getAttribute('aria-label')).toMatch(/^Image label(led| unsure)/);
+    expect(await chips.allInnerTexts()).toContainEqual(expect.stringMatching(/^(unsure · \d+%|[a-z ]+ \d+%)$/));
+    // Chip sits on its image (bottom-left corner).
+    const img = await page.locator('#plain').boundingBox();
+    const chip = await page.locator(`.tag-chip[data-pit-chip="${fx.server.origin}/plain.png"]`).boundingBox();
+    expect(chip!.x - img!.x).toBeCloseTo(4, 0);
+    expect(img!.y + img!.height - (chip!.y + chip!.height)).toBeCloseTo(4, 0);
+    await page.screenshot({ path: 'test-results/chips.png' });
+
+    const popup = await popupFor(fx.pageUrl);
+    await popup.locator('#show-chips').uncheck();
+    await expect.poll(() => page.locator('.tag-chip:visible').count()).toBe(0);
+    await popup.locator('#show-chips').check();
+    await expect.poll(() => page.locator('.tag-chip:visible').count()).toBe(9);
+    await popup.close();
+  });
+
+  it('cancel stops promptly and keeps what was done', async () => {
+    const many = await ext.context.newPage();
+    await many.goto(fx.manyUrl);
+    await many.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const n0 = (await records()).length;
+    const popup = await popupFor(fx.manyUrl);
+    await popup.locator('#tag-page').click();
+    await expect.poll(() => popup.locator('#tag-status').innerText(), { timeout: 30_000 }).toMatch(/^Tagging: [1-9]\d* of 200/);
+    await popup.locator('#tag-cancel').click();
+    const status = await waitFor(() => popup.locator('#tag-status').innerText(), (t) => /^Cancelled/.test(t), 10_000, 'cancelled');
+    const done = Number(/: (\d+) of 200/.exec(status)?.[1]);
+    expect(done).toBeGreaterThan(0);
+    expect(done).toBeLessThan(200);
+    await new Promise((r) => setTimeout(r, 1000));
+    const added = (await records()).length - n0;
+    expect(added).toBe(done); // every finished image kept, nothing after the cancel
+    await many.close();
+    await popup.close();
+  });
+});
+
+describe('library', () => {
+  let lib: Page;
+  beforeAll(async () => {
+    lib = await ext.page('src/library/library.html');
+  });
+
+  it('shows every tagged image with its thumbnail, searchable by label and superclass', async () => {
+    const recs = (await records()).filter((r) => !r.error);
+    const images = new Set(recs.map((r) => r.imageUrl)).size;
+    await expect.poll(() => lib.locator('#count').innerText()).toBe(`${images} images`);
+    expect(await lib.locator('.card img').count()).toBe(Math.min(images, 300));
+    await lib.screenshot({ path: 'test-results/library.png' });
+
+    const some = recs.find((r) => r.imageUrl.endsWith('/plain.png'))!;
+    const label = some.top5[0]!.label;
+    await lib.locator('#q').fill(label.replaceAll('_', ' '));
+    const byLabel = recs.filter((r) => r.top5[0]!.label === label);
+    await expect.poll(() => lib.locator('.card').count()).toBe(new Set(byLabel.map((r) => r.imageUrl)).size);
+    for (const t of await lib.locator('.card .label').allInnerTexts()) expect(t).toContain(label.replaceAll('_', ' '));
+    await lib.locator('#q').fill('');
+
+    // Superclass: pick the one of that label; every card shown belongs to it.
+    const superclassName = await lib.evaluate(async (fine) => {
+      const cat = await (await fetch('/models/catalog.json')).json();
+      const set = cat.labelSets.cifar100;
+      return set.coarse[set.fineToCoarse[set.fine.indexOf(fine)]];
+    }, label);
+    await lib.locator('#superclass').selectOption({ label: superclassName.replaceAll('_', ' ') });
+    await expect.poll(() => lib.locator('.card').count()).toBeGreaterThan(0);
+    for (const t of await lib.locator('.card .meta.superclass').allInnerTexts()) expect(t.startsWith(superclassName.replaceAll('_', ' '))).toBe(true);
+    await lib.locator('#superclass').selectOption('');
+  });
+
+  it('exports the rows as CSV and JSON', async () => {
+    const n = Number((await lib.locator('#count').innerText()).split(' ')[0]);
+    const [csv] = await Promise.all([lib.waitForEvent('download'), lib.locator('#export-csv').click()]);
+    const text = readFileSync((await csv.path())!, 'utf8');
+    const lines = text.trim().split(/\r?\n/);
+    expect(lines[0]).toBe('time,label,probability,superclass,site,page,image,model,backend,source,top5');
+    expect(lines).toHaveLength(n + 1);
+    const [json] = await Promise.all([lib.waitForEvent('download'), lib.locator('#export-json').click()]);
+    const rows = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { image: string }[];
+    expect(rows).toHaveLength(n);
+    expect(rows.map((r) => r.image)).toContain(`${fx.server.origin}/plain.png`);
+  });
+
+  it('deletes one image, applies retention, and deletes everything', async () => {
+    const before = Number((await lib.locator('#count').innerText()).split(' ')[0]);
+    await lib.locator('.card button', { hasText: 'Delete' }).first().click();
+    await expect.poll(async () => Number((await lib.locator('#count').innerText()).split(' ')[0])).toBe(before - 1);
+
+    await extPage.reload();
+    await extPage.locator('#keep-count').fill('5');
+    await extPage.locator('#keep-count').dispatchEvent('change');
+    await expect.poll(async () => (await records()).length).toBe(5);
+    await lib.reload();
+    await expect.poll(async () => Number((await lib.locator('#count').innerText()).split(' ')[0])).toBeLessThanOrEqual(5);
+
+    lib.once('dialog', (d) => void d.accept());
+    await lib.locator('#delete-all').click();
+    await expect.poll(() => lib.locator('#count').innerText()).toBe('0 images');
+    expect(await records()).toHaveLength(0);
+    await extPage.locator('#keep-count').fill('5000');
+    await extPage.locator('#keep-count').dispatchEvent('change');
+  });
+});
+
+describe('auto-tag', () => {
+  it('tags new images on an allowed site as they appear, and only there', async () => {
+    await page.close(); // an open tab of an allowed site would start auto-tagging too (correctly, but it would double the count)
+    await extPage.reload();
+    await extPage.locator('#auto-sites').fill('127.0.0.1');
+    await extPage.locator('#auto-sites').dispatchEvent('change');
+    await extPage.locator('#auto-tag').check();
+    const fresh = await ext.context.newPage();
+    await fresh.goto(fx.pageUrl);
+    const auto = async () => (await records()).filter((r) => r.source === 'auto');
+    // Everything collectable except the blob: image (auto-tag leaves page-only bytes to "Tag this page").
+    const first = await waitFor(auto, (a) => a.length >= fx.expected.length, 60_000, 'auto-tagged records');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await auto()).toHaveLength(fx.expected.length);
+    expect(new Set(first.map((r) => r.imageUrl)).size).toBe(fx.expected.length);
+    expect(first.every((r) => !r.error)).toBe(true);
+    // An image added later is tagged too.
+    await fresh.evaluate((src) => document.body.append(Object.assign(document.createElement('img'), { src, width: 120, height: 90 })), `${fx.server.origin}/many/7.png`);
+    await waitFor(auto, (a) => a.some((r) => r.imageUrl.endsWith('/many/7.png')), 30_000, 'auto-tag of an added image');
+    // Same server, other host name: not on the allow-list, nothing happens.
+    const other = await ext.context.newPage();
+    await other.goto(fx.pageUrl.replace('127.0.0.1', 'localhost'));
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await records()).filter((r) => r.site === 'localhost')).toHaveLength(0);
+    await other.close();
+    await extPage.locator('#auto-tag').uncheck();
+    await fresh.close();
+  });
+});
