@@ -1,10 +1,11 @@
 /**
  * Getting an image into pixels without trusting it: the body is read in
  * chunks under a byte limit, the dimensions are checked from the header
- * (an <img> knows them before it decodes) so a decompression bomb is refused
- * before it is decoded, and the browser's high-quality resampler does the big
- * downscale to at most DECODE_MAX px before our area-averaging to the model size.
+ * before anything is decoded (a decompression bomb is refused unopened), and
+ * the browser's high-quality resampler does the big downscale to at most
+ * DECODE_MAX px before our area-averaging to the model size.
  */
+import { imageSize } from '../core/image-size';
 import { centerSquare, resizeArea, type RgbaImage } from '../core/resize';
 
 export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
@@ -91,20 +92,41 @@ export interface Decoded {
   thumbnail: string;
 }
 
-/** Decode and area-average the centred square down to size x size. */
-export async function decodeAndResize(blob: Blob, size: number): Promise<Decoded> {
-  const img = await loadImage(blob);
-  const width = img.naturalWidth || SVG_DEFAULT;
-  const height = img.naturalHeight || SVG_DEFAULT;
+/**
+ * Decode the centred square at most DECODE_MAX px a side. When the header
+ * tells the size (PNG, JPEG, GIF, WebP, BMP) the Blob is decoded by
+ * createImageBitmap, off the main thread; other formats (SVG…) go through an
+ * <img>, which knows its size before it decodes.
+ */
+async function decodeSquare(blob: Blob): Promise<{ bitmap: ImageBitmap; width: number; height: number }> {
+  const header = imageSize(new Uint8Array(await blob.slice(0, 64 * 1024).arrayBuffer()));
+  let source: Blob | HTMLImageElement = blob;
+  let width: number;
+  let height: number;
+  if (header) {
+    ({ width, height } = header);
+  } else {
+    source = await loadImage(blob);
+    width = source.naturalWidth || SVG_DEFAULT;
+    height = source.naturalHeight || SVG_DEFAULT;
+  }
   if (width * height > MAX_PIXELS) throw new StageError('decode', `image is too large (${width}x${height} px; limit ${MAX_PIXELS / 1e6} megapixels)`);
+  if (width === 0 || height === 0) throw new StageError('decode', 'could not decode the image: it has no pixels');
   const crop = centerSquare(width, height);
   const side = Math.min(crop.width, DECODE_MAX);
-  let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(img, crop.x, crop.y, crop.width, crop.height, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+    const bitmap = await createImageBitmap(source, crop.x, crop.y, crop.width, crop.height, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+    return { bitmap, width, height };
   } catch {
-    throw new StageError('decode', 'could not decode the image: the file is corrupt or truncated');
+    const kind = blob.type ? ` (${blob.type.split(';')[0]})` : '';
+    throw new StageError('decode', `could not decode the image${kind}: the file is corrupt, truncated or not an image`);
   }
+}
+
+/** Decode and area-average the centred square down to size x size. */
+export async function decodeAndResize(blob: Blob, size: number): Promise<Decoded> {
+  const { bitmap, width, height } = await decodeSquare(blob);
+  const side = bitmap.width;
   try {
     const canvas = new OffscreenCanvas(side, side);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });

@@ -119,10 +119,14 @@ function renderCloud(records: InferenceRecord[]): void {
   }));
 }
 
+// At most one refresh a second: page tagging reports progress several times a
+// second, and re-reading the history each time would slow the tagging down.
 let pending: ReturnType<typeof setTimeout> | undefined;
 function scheduleRefresh(): void {
-  clearTimeout(pending);
-  pending = setTimeout(() => void renderRecords(), 150);
+  pending ??= setTimeout(() => {
+    pending = undefined;
+    void renderRecords();
+  }, 1000);
 }
 
 $('settings').addEventListener('click', () => void browser.runtime.openOptionsPage());
