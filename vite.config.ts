@@ -41,6 +41,7 @@ export default defineConfig({
       // the manifest, so crxjs cannot discover it; the same holds for the bench page later.
       input: {
         offscreen: resolve(ROOT, 'src/offscreen/offscreen.html'),
+        bench: resolve(ROOT, 'src/bench/bench.html'),
         library: resolve(ROOT, 'src/library/library.html'),
       },
     },

@@ -63,7 +63,7 @@ function loadWebGpu(threads: number): Promise<OrtModule> {
 }
 
 /** Describe the WebGPU adapter, or say why there is none. */
-export async function probeWebGpu(): Promise<{ ok: true; adapter: string; software: boolean } | { ok: false; reason: string }> {
+export async function probeWebGpu(): Promise<{ ok: true; adapter: string; software: boolean; vendor?: string; architecture?: string } | { ok: false; reason: string }> {
   const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
   if (!gpu) return { ok: false, reason: 'this browser has no WebGPU' };
   const adapter = await gpu.requestAdapter().catch(() => null);
@@ -71,7 +71,10 @@ export async function probeWebGpu(): Promise<{ ok: true; adapter: string; softwa
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
   const software = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader/i.test(name));
-  return { ok: true, adapter: software ? `${name} (software, not GPU speed)` : name, software };
+  return {
+    ok: true, adapter: software ? `${name} (software, not GPU speed)` : name, software,
+    ...(info.vendor ? { vendor: info.vendor } : {}), ...(info.architecture ? { architecture: info.architecture } : {}),
+  };
 }
 
 interface GpuAdapterLike {
@@ -89,14 +92,30 @@ async function fetchModel(model: ModelEntry): Promise<Uint8Array> {
   return bytes;
 }
 
+/** The WebGPU adapter's description, checked before any model is fetched; undefined for WASM. */
+async function requireAdapter(backend: Backend): Promise<string | undefined> {
+  if (backend !== 'webgpu') return undefined;
+  const probe = await probeWebGpu();
+  if (!probe.ok) throw new Error(`WebGPU: ${probe.reason}`);
+  return probe.adapter;
+}
+
 async function create(model: ModelEntry, backend: Backend, threads: number): Promise<WarmSession> {
-  let adapter: string | undefined;
-  if (backend === 'webgpu') {
-    const probe = await probeWebGpu();
-    if (!probe.ok) throw new Error(`WebGPU: ${probe.reason}`);
-    adapter = probe.adapter;
-  }
-  const bytes = await fetchModel(model);
+  const adapter = await requireAdapter(backend);
+  return createFromBytes(await fetchModel(model), backend, threads, adapter);
+}
+
+/**
+ * A new, uncached session from model bytes the caller has already verified
+ * (the benchmark page: zoo models served by the CLI, files the user picked).
+ * Same runtime loading and session options as the product's sessions; the
+ * caller owns it and should `session.release()` it.
+ */
+export async function createSessionFromBytes(bytes: Uint8Array, backend: Backend, threads: number): Promise<WarmSession> {
+  return createFromBytes(bytes, backend, threads, await requireAdapter(backend));
+}
+
+async function createFromBytes(bytes: Uint8Array, backend: Backend, threads: number, adapter: string | undefined): Promise<WarmSession> {
   const ort = backend === 'webgpu' ? await loadWebGpu(threads) : await loadWasm(threads);
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(bytes, {

@@ -1,0 +1,129 @@
+/**
+ * The bench page's form: pick models (catalog, or ONNX files from disk),
+ * backends and batch sizes, run, and see the table and chart. Each backend runs
+ * in its own hidden frame (frame-runner.ts); results can be downloaded as the
+ * same JSON/CSV the CLI writes.
+ */
+import { loadCatalog, modelUrl } from '../lib/catalog-loader';
+import { catalogBenchModel } from './bench-models';
+import { renderChart } from './chart-view';
+import { openFrame } from './frame-runner';
+import { backendThreads, type PageInfo, pageInfo, pickedModel, type WebBackend, type WebJob } from './measure-web';
+import { TABLE_HEADER, tableCells, toCsv } from './report-format';
+import type { BenchModel, BenchReport, BenchRow } from './types';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const checked = (name: string): string[] =>
+  [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((i) => i.value);
+
+type Source = { model: BenchModel; url?: string; bytes?: Uint8Array };
+
+function renderTable(rows: readonly BenchRow[]): void {
+  const head = document.createElement('tr');
+  for (const h of TABLE_HEADER) head.append(Object.assign(document.createElement('th'), { textContent: h }));
+  $('table').querySelector('thead')?.replaceChildren(head);
+  $('table').querySelector('tbody')?.replaceChildren(...rows.map((r) => {
+    const tr = document.createElement('tr');
+    const cells = tableCells(r);
+    cells.forEach((text, i) => {
+      if (r.medianMs === null && i > 6) return;
+      const td = Object.assign(document.createElement('td'), { textContent: text });
+      if (r.medianMs === null && i === 6) Object.assign(td, { colSpan: 7, className: 'error' });
+      tr.append(td);
+    });
+    return tr;
+  }));
+}
+
+function machineOf(info: PageInfo): BenchReport['machine'] {
+  return {
+    host: 'this browser', cpuModel: 'unknown (browsers do not expose it)', cores: info.hardwareConcurrency, memoryGiB: 0,
+    os: navigator.platform, arch: '', node: null, browser: info.browser, userAgent: info.userAgent,
+    browserCores: info.hardwareConcurrency, crossOriginIsolated: info.crossOriginIsolated, ortWeb: null, ortNode: null, gitCommit: null,
+  };
+}
+
+async function selectedSources(catalogModels: Map<string, Source>): Promise<Source[]> {
+  const picked = await Promise.all([...($('files') as HTMLInputElement).files ?? []].map(pickedModel));
+  return [...checked('model').flatMap((id) => catalogModels.get(id) ?? []), ...picked];
+}
+
+async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<void> {
+  const sources = await selectedSources(catalogModels);
+  const backends = checked('backend') as WebBackend[];
+  const plan = {
+    batches: checked('batch').map(Number), runs: Number(($('runs') as HTMLInputElement).value) || 50,
+    warmup: 3, maxMs: 1000 * (Number(($('max-seconds') as HTMLInputElement).value) || 10), seed: 1,
+  };
+  if (!sources.length || !backends.length || !plan.batches.length) throw new Error('choose at least one model, backend and batch size');
+  const report: BenchReport = {
+    schema: 'pit-bench/1', createdAt: new Date().toISOString(), machine: machineOf(info),
+    config: { models: sources.map((s) => s.model.key), backends, batches: plan.batches, runs: plan.runs, warmup: plan.warmup, maxSecondsPerCell: plan.maxMs / 1000, seed: plan.seed, coldRuns: 0, cloud: null, headed: true },
+    models: sources.map((s) => s.model), webgpu: info.webgpu, coldStart: null, runtimeInitMs: {}, unavailable: [], rows: [],
+  };
+  const progress = $('progress') as HTMLProgressElement;
+  Object.assign(progress, { hidden: false, value: 0, max: sources.length * backends.length });
+  $('results').hidden = false;
+  for (const backend of backends) {
+    if (backend === 'webgpu' && !info.webgpu.available) {
+      report.unavailable.push({ backend, reason: info.webgpu.reason ?? 'no adapter' });
+      progress.value += sources.length;
+      continue;
+    }
+    const frame = await openFrame(backendThreads(backend));
+    try {
+      for (const s of sources) {
+        $('status').textContent = `${s.model.key} on ${backend}…`;
+        const job: WebJob = { model: s.model, backend, plan, ...(s.url ? { url: s.url } : {}), ...(s.bytes ? { bytes: s.bytes } : {}) };
+        const res = await frame.api.measureJob(job);
+        report.rows.push(...res.rows);
+        report.machine.ortWeb ??= res.ortWeb ?? null;
+        if (res.runtimeInitMs !== undefined) report.runtimeInitMs[backend] = res.runtimeInitMs;
+        progress.value += 1;
+        renderTable(report.rows);
+      }
+    } finally {
+      frame.close();
+    }
+  }
+  $('status').textContent = 'done';
+  $('summary').textContent = `${info.browser ?? info.userAgent}, ${info.hardwareConcurrency} cores, onnxruntime-web ${report.machine.ortWeb ?? '?'}. ${report.unavailable.map((u) => `${u.backend}: unavailable (${u.reason}).`).join(' ')}`;
+  await renderChart($('chart'), report.rows, `${info.browser ?? ''}, ${info.hardwareConcurrency} cores`);
+  $('dl-json').onclick = () => download('bench.json', JSON.stringify(report, null, 2), 'application/json');
+  $('dl-csv').onclick = () => download('bench.csv', toCsv(report.rows), 'text/csv');
+}
+
+function download(name: string, text: string, type: string): void {
+  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+export async function startUi(): Promise<void> {
+  $('ui').hidden = false;
+  const [catalog, info] = await Promise.all([loadCatalog(), pageInfo()]);
+  $('cores').textContent = `${info.hardwareConcurrency}${info.crossOriginIsolated ? '' : ', not cross-origin isolated: 1 thread'}`;
+  const g = info.webgpu;
+  $('gpu').textContent = g.available
+    ? `Adapter: ${[g.vendor, g.architecture].filter(Boolean).join(' ') || 'unknown'}${g.software ? ' — a software (fallback) adapter: its times are not GPU speed' : ''}`
+    : `WebGPU unavailable: ${g.reason}`;
+  $('gpu').classList.toggle('warn', !g.available || g.software === true);
+  const catalogModels = new Map<string, Source>(catalog.models.map((m) => [m.id, { model: catalogBenchModel(m), url: modelUrl(m.file) }]));
+  $('models').replaceChildren(...catalog.models.map((m) => {
+    const label = document.createElement('label');
+    const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'model', value: m.id, checked: m.id === catalog.default });
+    label.append(box, ` ${m.name} (${m.id}${m.madds ? `, ${(m.madds / 1e6).toFixed(1)} M multiply-adds` : ''})`);
+    return label;
+  }));
+  $('form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    ($('run') as HTMLButtonElement).disabled = true;
+    run(info, catalogModels)
+      .catch((e: unknown) => {
+        $('status').textContent = `failed: ${e instanceof Error ? e.message : String(e)}`;
+      })
+      .finally(() => {
+        ($('run') as HTMLButtonElement).disabled = false;
+      });
+  });
+}

@@ -1,0 +1,17 @@
+/**
+ * Bench page entry. Every load exposes `pitBench` (measureJob, pageInfo) for
+ * the CLI (tools/bench, through Playwright) and for the page's own hidden
+ * frames; a top-level load without `?frame` also shows the form.
+ * Nothing outside the extension can reach this global: web pages cannot script
+ * extension pages.
+ */
+import { startUi } from './bench-ui';
+import { measureJob, pageInfo } from './measure-web';
+
+Object.assign(globalThis, { pitBench: { measureJob, pageInfo } });
+
+if (!new URLSearchParams(location.search).has('frame')) {
+  startUi().catch((e: unknown) => {
+    document.body.textContent = `The benchmark page failed to start: ${e instanceof Error ? e.message : String(e)}`;
+  });
+}

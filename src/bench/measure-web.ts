@@ -1,0 +1,140 @@
+/**
+ * Browser side of the benchmark: times one model on one ORT Web backend in
+ * this document, through the extension's own runtime module (ort-runtime.ts:
+ * same ORT entry points, same session options as the offscreen document).
+ *
+ * ORT reads `numThreads` once per document, so each document serves one thread
+ * setting, chosen by its URL (`bench.html?threads=1` or `?threads=all`); the
+ * CLI opens one page per backend and the page UI one hidden frame per backend.
+ */
+import { sha256Hex, verifySha256 } from '../core/sha256';
+import { createSessionFromBytes, probeWebGpu, type WarmSession } from '../offscreen/ort-runtime';
+import { measureBatches, seededTensor } from './protocol';
+import { failedRows, toRows } from './rows';
+import type { BackendId, BenchModel, BenchRow, CellPlan, WebGpuInfo } from './types';
+
+export type WebBackend = Extract<BackendId, 'wasm-1' | 'wasm-all' | 'webgpu'>;
+
+export interface WebJob {
+  model: BenchModel;
+  /** Where the model bytes are: an extension URL (catalog) or the CLI's 127.0.0.1 server (zoo). */
+  url?: string;
+  /** Bytes the user picked (copied into this document's realm before use). */
+  bytes?: Uint8Array;
+  backend: WebBackend;
+  plan: CellPlan;
+}
+
+export interface WebJobResult {
+  rows: BenchRow[];
+  /** Set by the first session this document created: it also loaded and compiled ORT's WebAssembly. */
+  runtimeInitMs?: number;
+  ortWeb?: string;
+}
+
+/** This document's thread setting, from its URL: `?threads=1`, else all cores. */
+export function threadSetting(search: string = location.search): 1 | 'all' {
+  return new URLSearchParams(search).get('threads') === '1' ? 1 : 'all';
+}
+
+export function documentThreads(search: string = location.search): number {
+  return threadSetting(search) === 1 ? 1 : navigator.hardwareConcurrency || 1;
+}
+
+export function backendThreads(backend: WebBackend): 1 | 'all' {
+  return backend === 'wasm-1' ? 1 : 'all';
+}
+
+let runtimeLoaded = false;
+
+async function modelBytes(job: WebJob): Promise<Uint8Array> {
+  // `new Uint8Array` of this realm: ORT checks `instanceof Uint8Array`, which a
+  // parent page's array fails.
+  if (job.bytes) return new Uint8Array(job.bytes);
+  if (!job.url) throw new Error(`${job.model.key}: no URL or bytes`);
+  const res = await fetch(job.url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${job.url}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (job.model.sha256) await verifySha256(bytes, job.model.sha256, job.model.key);
+  return bytes;
+}
+
+async function createSession(bytes: Uint8Array, job: WebJob, threads: number): Promise<WarmSession> {
+  return createSessionFromBytes(bytes, job.backend === 'webgpu' ? 'webgpu' : 'wasm', threads);
+}
+
+/** Every batch size of one model on one backend; failures become rows with `error`, never a throw. */
+export async function measureJob(job: WebJob): Promise<WebJobResult> {
+  const threads = documentThreads();
+  const ctx = { model: job.model, backend: job.backend, threads };
+  if (backendThreads(job.backend) !== threadSetting()) {
+    return { rows: failedRows(ctx, job.plan.batches, `this document runs ORT with ${threads} thread(s); open bench.html?threads=${backendThreads(job.backend)}`) };
+  }
+  let ws: WarmSession | undefined;
+  let runtimeInitMs: number | undefined;
+  try {
+    const bytes = await modelBytes(job);
+    if (!runtimeLoaded) {
+      // The first create in a document also instantiates ORT's WebAssembly:
+      // report that on its own and time a second, runtime-warm creation.
+      const first = await createSession(bytes, job, threads);
+      runtimeInitMs = first.createMs;
+      await first.session.release();
+      runtimeLoaded = true;
+    }
+    ws = await createSession(bytes, job, threads);
+    const { session, ort } = ws;
+    const input = session.inputNames[0];
+    if (!input) throw new Error('the model has no input');
+    const cells = await measureBatches((batch) => {
+      const feeds = { [input]: new ort.Tensor('float32', seededTensor(batch, job.plan.seed), [batch, 3, 32, 32]) };
+      return async () => {
+        const t0 = performance.now();
+        await session.run(feeds);
+        return { ms: performance.now() - t0 };
+      };
+    }, job.plan, job.model.madds);
+    const rows = toRows({ ...ctx, threads: ws.threads, sessionCreateMs: ws.createMs, ...(ws.adapter ? { adapter: ws.adapter } : {}) }, cells);
+    return { rows, ...(runtimeInitMs !== undefined ? { runtimeInitMs } : {}), ortWeb: ws.ort.env.versions.web ?? ws.ort.env.versions.common };
+  } catch (e) {
+    return { rows: failedRows(ctx, job.plan.batches, e instanceof Error ? e.message : String(e)), ...(runtimeInitMs !== undefined ? { runtimeInitMs } : {}) };
+  } finally {
+    await ws?.session.release().catch(() => undefined);
+  }
+}
+
+export async function webGpuInfo(): Promise<WebGpuInfo> {
+  const p = await probeWebGpu();
+  if (!p.ok) return { available: false, reason: p.reason };
+  return { available: true, software: p.software, ...(p.vendor ? { vendor: p.vendor } : {}), ...(p.architecture ? { architecture: p.architecture } : {}) };
+}
+
+export interface PageInfo {
+  userAgent: string;
+  /** e.g. "Chromium 156.0.7500.12" (full version from User-Agent Client Hints where available). */
+  browser: string | null;
+  hardwareConcurrency: number;
+  crossOriginIsolated: boolean;
+  threads: number;
+  webgpu: WebGpuInfo;
+}
+
+export async function pageInfo(): Promise<PageInfo> {
+  const uaData = (navigator as unknown as { userAgentData?: { getHighEntropyValues(h: string[]): Promise<{ fullVersionList?: { brand: string; version: string }[] }> } }).userAgentData;
+  const list = (await uaData?.getHighEntropyValues(['fullVersionList']).catch(() => undefined))?.fullVersionList ?? [];
+  const brand = list.find((b) => b.brand === 'Chromium') ?? list.find((b) => b.brand === 'Google Chrome') ?? list.find((b) => !/not.a.brand/i.test(b.brand));
+  return {
+    userAgent: navigator.userAgent, browser: brand ? `${brand.brand} ${brand.version}` : null,
+    hardwareConcurrency: navigator.hardwareConcurrency || 1, crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    threads: documentThreads(), webgpu: await webGpuInfo(),
+  };
+}
+
+/** Model description of a file the user picked (no catalog entry: MAdds unknown, so no GFLOP/s). */
+export async function pickedModel(file: File): Promise<{ model: BenchModel; bytes: Uint8Array }> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  return {
+    model: { key: `file:${file.name}`, source: 'file', arch: null, params: null, madds: null, bytes: bytes.byteLength, sha256: await sha256Hex(bytes) },
+    bytes,
+  };
+}

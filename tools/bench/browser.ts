@@ -1,0 +1,117 @@
+/**
+ * The browser side: the built extension in Chromium (headless unless
+ * --headed). Each browser backend gets a fresh bench page
+ * (`src/bench/bench.html?frame=1&threads=1|all`), because ORT fixes its WASM
+ * thread count per document; jobs go to the page's `pitBench.measureJob`. Zoo
+ * models reach the page from a 127.0.0.1 server (extension pages may fetch
+ * http://*, and the headers keep them loadable under COEP). The product's cold
+ * start is measured in the offscreen document through the worker's `pit` global.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import type { PageInfo, WebBackend, WebJob, WebJobResult } from '../../src/bench/measure-web';
+import type { CellPlan, ColdStart } from '../../src/bench/types';
+import { summarize } from '../../src/core/stats';
+import { floatsToBase64 } from '../../src/core/float-codec';
+import { seededTensor } from '../../src/bench/protocol';
+import { launchExtension, type ExtensionHandle } from '../lib/extension';
+import { startServer, type TestServer } from '../lib/http-server';
+import type { ModelSpec } from './models';
+
+/** Chromium's software WebGPU adapter (as in tests/e2e/webgpu.e2e.test.ts). */
+const SWIFTSHADER_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
+
+export interface BackendPage {
+  measure(spec: ModelSpec, plan: CellPlan): Promise<WebJobResult>;
+  close(): Promise<void>;
+}
+
+export interface BrowserBench {
+  info(): Promise<PageInfo>;
+  open(backend: WebBackend): Promise<BackendPage>;
+  coldStart(modelId: string, runs: number): Promise<ColdStart>;
+  close(): Promise<void>;
+}
+
+type PitGlobal = { pit: { sendOffscreen(n: string, p: unknown, t?: number): Promise<{ sessionCreateMs?: number }>; closeOffscreen(wait: boolean): Promise<void> } };
+type BenchGlobal = { pitBench: { measureJob(j: WebJob): Promise<WebJobResult>; pageInfo(): Promise<PageInfo> } };
+
+export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshader: boolean }): Promise<BrowserBench> {
+  const ext: ExtensionHandle = await launchExtension({ headless: !opts.headed, args: opts.webgpuSwiftshader ? SWIFTSHADER_ARGS : [] });
+  let zoo: TestServer | undefined;
+  try {
+    zoo = await startServer();
+  } catch (e) {
+    await ext.close();
+    throw e;
+  }
+  const zooServer = zoo;
+  const openPage = async (threads: 1 | 'all'): Promise<Page> => {
+    const page = await ext.page(`src/bench/bench.html?frame=1&threads=${threads}`);
+    await page.waitForFunction(() => 'pitBench' in globalThis, undefined, { timeout: 30_000 });
+    return page;
+  };
+
+  /** Catalog files come from the extension itself (dist/models); zoo files from the CLI's server, one at a time. */
+  function source(spec: ModelSpec): string {
+    if (spec.model.source === 'catalog') return `chrome-extension://${ext.extensionId}/models/${spec.file}`;
+    const route = `/zoo/${encodeURIComponent(spec.file)}`;
+    zooServer.routes.clear();
+    zooServer.routes.set(route, {
+      type: 'application/octet-stream', body: readFileSync(spec.path),
+      headers: { 'access-control-allow-origin': '*', 'cross-origin-resource-policy': 'cross-origin' },
+    });
+    return `${zooServer.origin}${route}`;
+  }
+
+  return {
+    async info() {
+      const page = await openPage('all');
+      try {
+        return await page.evaluate(() => (globalThis as unknown as BenchGlobal).pitBench.pageInfo());
+      } finally {
+        await page.close();
+      }
+    },
+    async open(backend) {
+      const page = await openPage(backend === 'wasm-1' ? 1 : 'all');
+      return {
+        async measure(spec, plan) {
+          const job: WebJob = { model: spec.model, url: source(spec), backend, plan };
+          try {
+            return await page.evaluate((j) => (globalThis as unknown as BenchGlobal).pitBench.measureJob(j), job);
+          } finally {
+            zooServer.routes.clear();
+          }
+        },
+        close: () => page.close(),
+      };
+    },
+    async coldStart(modelId, runs) {
+      const req = { modelId, backend: 'wasm', threads: 0, dims: [1, 3, 32, 32], data: floatsToBase64(seededTensor(1, 1)) };
+      const create: number[] = [];
+      const whole: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const sw = await ext.worker();
+        const r = await sw.evaluate(async (q) => {
+          const { pit } = globalThis as unknown as PitGlobal;
+          await pit.closeOffscreen(true); // the next request creates a fresh document, runtime and session
+          const t0 = performance.now();
+          const res = await pit.sendOffscreen('offscreen:infer-tensor', q, 300_000);
+          return { sessionCreateMs: res.sessionCreateMs, ms: performance.now() - t0 };
+        }, req);
+        if (r.sessionCreateMs === undefined) throw new Error('cold start: the offscreen document reused a warm session');
+        create.push(r.sessionCreateMs);
+        whole.push(r.ms);
+      }
+      const c = summarize(create);
+      const w = summarize(whole);
+      if (!c || !w) throw new Error('cold start: nothing measured');
+      return { model: modelId, runs, sessionCreateMs: { median: c.median, min: c.min, max: c.max, values: create }, firstRequestMs: { median: w.median, values: whole } };
+    },
+    async close() {
+      await zooServer.close();
+      await ext.close();
+    },
+  };
+}
