@@ -123,7 +123,8 @@ function renderCloud(records: InferenceRecord[]): void {
 // second, and re-reading the history each time would slow the tagging down.
 let pending: ReturnType<typeof setTimeout> | undefined;
 function scheduleRefresh(): void {
-  pending ??= setTimeout(() => {
+  if (pending !== undefined) return;
+  pending = setTimeout(() => {
     pending = undefined;
     void renderRecords();
   }, 1000);
