@@ -5,6 +5,7 @@
  * failure becomes a CloudError with a sentence a user can act on.
  */
 import { v2 } from './cloud-endpoint';
+import { readLimited } from './read-limited';
 import { errorMessageOf, parseHeaderLength } from './kserve/body';
 import { encodeInferRequest } from './kserve/request';
 import { decodeInferResponse } from './kserve/response';
@@ -37,30 +38,8 @@ function headers(token: string | undefined, extra: Record<string, string> = {}):
   return { ...extra, ...(token ? { Authorization: `Bearer ${token}` } : {}) };
 }
 
-async function readLimited(res: Response): Promise<Uint8Array> {
-  const declared = Number(res.headers.get('content-length') ?? 0);
-  if (declared > MAX_RESPONSE_BYTES) throw new CloudError(`the cloud endpoint sent a ${declared}-byte response (limit ${MAX_RESPONSE_BYTES})`);
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new CloudError(`the cloud endpoint sent more than ${MAX_RESPONSE_BYTES} bytes`);
-    }
-    parts.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+function readBody(res: Response): Promise<Uint8Array> {
+  return readLimited(res, MAX_RESPONSE_BYTES, (n) => new CloudError(`the cloud endpoint sent ${n} bytes or more (limit ${MAX_RESPONSE_BYTES})`));
 }
 
 /** `compute;dur=12.3` from Server-Timing, else `parameters.compute_ms`. */
@@ -90,7 +69,7 @@ async function attempt(t: CloudTarget, body: Uint8Array, head: Record<string, st
     const err = describeFailure(e, t.timeoutMs);
     throw e instanceof DOMException && e.name === 'TimeoutError' ? err : new Retryable(err.message);
   }
-  const bytes = await readLimited(res).catch((e: unknown) => {
+  const bytes = await readBody(res).catch((e: unknown) => {
     throw describeFailure(e, t.timeoutMs);
   });
   if (res.status !== 200) {
@@ -143,7 +122,7 @@ export async function checkEndpoint(base: string, token: string | undefined, mod
   const get = async (name: string, url: string, describe: (json: unknown) => string) => {
     try {
       const res = await fetch(url, { headers: headers(token), credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) });
-      const bytes = await readLimited(res);
+      const bytes = await readBody(res);
       if (!res.ok) {
         checks.push({ name, ok: false, detail: `HTTP ${res.status}${errorMessageOf(bytes) ? `: ${errorMessageOf(bytes)}` : ''}` });
         return;

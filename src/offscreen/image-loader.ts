@@ -6,6 +6,7 @@
  * DECODE_MAX px before our area-averaging to the model size.
  */
 import { imageSize } from '../core/image-size';
+import { readLimited } from '../core/read-limited';
 import { centerSquare, resizeArea, type RgbaImage } from '../core/resize';
 
 export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
@@ -26,25 +27,6 @@ export class StageError extends Error {
 const mb = (n: number) => `${(n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0)} MB`;
 const tooLarge = (n: number) => new StageError('fetch', `image is too large (${mb(n)}; limit ${mb(MAX_IMAGE_BYTES)})`);
 
-async function readLimited(res: Response): Promise<Blob> {
-  const type = res.headers.get('content-type') ?? '';
-  if (!res.body) return res.blob();
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_IMAGE_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(total);
-    }
-    chunks.push(value);
-  }
-  return new Blob(chunks as BlobPart[], { type });
-}
-
 export async function fetchImage(url: string): Promise<Blob> {
   if (!/^(https?:|data:|blob:)/i.test(url)) throw new StageError('fetch', `unsupported image URL scheme: ${url.slice(0, 40)}`);
   try {
@@ -53,9 +35,8 @@ export async function fetchImage(url: string): Promise<Blob> {
     // Cookies go along as they did when the page loaded the image (images behind a login).
     const res = await fetch(url, { credentials: 'include', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     if (!res.ok) throw new StageError('fetch', `could not fetch the image: HTTP ${res.status} ${res.statusText}`.trim());
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > MAX_IMAGE_BYTES) throw tooLarge(declared);
-    const blob = await readLimited(res);
+    const bytes = await readLimited(res, MAX_IMAGE_BYTES, tooLarge);
+    const blob = new Blob([bytes], { type: res.headers.get('content-type') ?? '' });
     if (blob.size === 0) throw new StageError('fetch', 'the image is empty (0 bytes)');
     return blob;
   } catch (e) {

@@ -96,7 +96,7 @@ describe('inferRemote', () => {
         };
       }, /NaN|finite/],
       [() => { behaviour = (_q, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"outputs": "nope"'); }, /malformed response/],
-      [() => { behaviour = (_q, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 10, 32)); }; }, /more than \d+ bytes|\d+-byte response/],
+      [() => { behaviour = (_q, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 10, 32)); }; }, /sent \d+ bytes or more \(limit \d+\)/],
     ];
     for (const [arrange, message] of cases) {
       arrange();
