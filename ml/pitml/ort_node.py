@@ -46,3 +46,25 @@ def run(model: Path, inputs: list[np.ndarray], timeout: float = 300) -> OrtResul
         report = json.loads(proc.stdout.strip().splitlines()[-1])
         outs = [np.fromfile(f"{o['file']}.out", dtype="<f4").reshape(o["dims"]) for o in report["outputs"]]
     return OrtResult(outs, report["version"], report["inputNames"], report["outputNames"])
+
+
+RANGES_SCRIPT = Path(__file__).with_name("ort_ranges.mjs")
+
+
+def ranges(model: Path, x: np.ndarray, batch: int = 64, timeout: float = 1800) -> tuple[dict[str, tuple[float, float]], str]:
+    """Min and max of every graph output of `model` over the images `x` (N,C,H,W),
+    reduced in onnxruntime-node (for quantization: the outputs are the tensors to
+    calibrate). Returns ({name: (min, max)}, onnxruntime-node version)."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("`node` not found: onnxruntime-node is needed to calibrate activation ranges")
+    with tempfile.TemporaryDirectory(prefix="pit-ranges-") as tmp:
+        path = Path(tmp) / "calib.bin"
+        np.ascontiguousarray(x, dtype="<f4").tofile(path)
+        spec = f"{path}:{'x'.join(str(d) for d in x.shape)}"
+        proc = subprocess.run([node, str(RANGES_SCRIPT), str(Path(model).resolve()), spec, str(batch)], cwd=REPO,
+                              capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"onnxruntime-node failed on {model}:\n{proc.stderr.strip()}")
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    return {k: (float(v[0]), float(v[1])) for k, v in report["ranges"].items()}, report["version"]

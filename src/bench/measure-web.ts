@@ -7,8 +7,11 @@
  * setting, chosen by its URL (`bench.html?threads=1` or `?threads=all`); the
  * CLI opens one page per backend and the page UI one hidden frame per backend.
  */
+import type { Tensor } from 'onnxruntime-web';
 import { sha256Hex, verifySha256 } from '../core/sha256';
+import { summarize } from '../core/stats';
 import { createSessionFromBytes, probeWebGpu, type WarmSession } from '../offscreen/ort-runtime';
+import { type LeverSettings, prepareIo } from './levers';
 import { measureBatches, seededTensor } from './protocol';
 import { failedRows, toRows } from './rows';
 import type { BackendId, BenchModel, BenchRow, CellPlan, WebGpuInfo } from './types';
@@ -23,6 +26,11 @@ export interface WebJob {
   bytes?: Uint8Array;
   backend: WebBackend;
   plan: CellPlan;
+  /**
+   * `npm run bench:levers` only: session options, input/output handling and
+   * repeated session creation. Absent, the job runs exactly as `npm run bench`.
+   */
+  lever?: LeverSettings;
 }
 
 export interface WebJobResult {
@@ -30,6 +38,8 @@ export interface WebJobResult {
   /** Set by the first session this document created: it also loaded and compiled ORT's WebAssembly. */
   runtimeInitMs?: number;
   ortWeb?: string;
+  /** Every timed session creation, when the job asked for several (`lever.createRuns`); rows carry their median. */
+  createMs?: number[];
 }
 
 /** This document's thread setting, from its URL: `?threads=1`, else all cores. */
@@ -60,7 +70,8 @@ async function modelBytes(job: WebJob): Promise<Uint8Array> {
 }
 
 async function createSession(bytes: Uint8Array, job: WebJob, threads: number): Promise<WarmSession> {
-  return createSessionFromBytes(bytes, job.backend === 'webgpu' ? 'webgpu' : 'wasm', threads);
+  const level = job.lever?.graphOptimizationLevel;
+  return createSessionFromBytes(bytes, job.backend === 'webgpu' ? 'webgpu' : 'wasm', threads, level ? { graphOptimizationLevel: level } : {});
 }
 
 /** Every batch size of one model on one backend; failures become rows with `error`, never a throw. */
@@ -82,20 +93,43 @@ export async function measureJob(job: WebJob): Promise<WebJobResult> {
       await first.session.release();
       runtimeLoaded = true;
     }
-    ws = await createSession(bytes, job, threads);
+    const creates: number[] = [];
+    for (let i = 0; i < Math.max(1, job.lever?.createRuns ?? 1); i++) {
+      await ws?.session.release();
+      ws = undefined;
+      ws = await createSession(bytes, job, threads);
+      creates.push(ws.createMs);
+    }
+    if (!ws) throw new Error('no session was created');
     const { session, ort } = ws;
     const input = session.inputNames[0];
-    if (!input) throw new Error('the model has no input');
+    const output = session.outputNames[0];
+    if (!input || !output) throw new Error('the model has no input or no output');
+    const io = job.lever?.io;
     const cells = await measureBatches((batch) => {
-      const feeds = { [input]: new ort.Tensor('float32', seededTensor(batch, job.plan.seed), [batch, 3, 32, 32]) };
+      const dims = [batch, 3, 32, 32];
+      if (io) {
+        const ports = {
+          tensor: (d: Float32Array, s: number[]) => new ort.Tensor('float32', d, s),
+          run: (f: Record<string, Tensor>, o?: Record<string, Tensor>) => (o ? session.run(f, o) : session.run(f)),
+          data: (t: Tensor) => t.data as Float32Array,
+          dims: (t: Tensor) => t.dims,
+        };
+        return prepareIo(ports, input, output, io, seededTensor(batch, job.plan.seed), dims);
+      }
+      const feeds = { [input]: new ort.Tensor('float32', seededTensor(batch, job.plan.seed), dims) };
       return async () => {
         const t0 = performance.now();
         await session.run(feeds);
         return { ms: performance.now() - t0 };
       };
     }, job.plan, job.model.madds);
-    const rows = toRows({ ...ctx, threads: ws.threads, sessionCreateMs: ws.createMs, ...(ws.adapter ? { adapter: ws.adapter } : {}) }, cells);
-    return { rows, ...(runtimeInitMs !== undefined ? { runtimeInitMs } : {}), ortWeb: ws.ort.env.versions.web ?? ws.ort.env.versions.common };
+    const createMs = summarize(creates)?.median ?? ws.createMs;
+    const rows = toRows({ ...ctx, threads: ws.threads, sessionCreateMs: createMs, ...(ws.adapter ? { adapter: ws.adapter } : {}) }, cells);
+    return {
+      rows, ...(runtimeInitMs !== undefined ? { runtimeInitMs } : {}), ortWeb: ws.ort.env.versions.web ?? ws.ort.env.versions.common,
+      ...(creates.length > 1 ? { createMs: creates } : {}),
+    };
   } catch (e) {
     return { rows: failedRows(ctx, job.plan.batches, e instanceof Error ? e.message : String(e)), ...(runtimeInitMs !== undefined ? { runtimeInitMs } : {}) };
   } finally {

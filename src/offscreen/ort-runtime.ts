@@ -111,16 +111,25 @@ async function create(model: ModelEntry, backend: Backend, threads: number): Pro
  * Same runtime loading and session options as the product's sessions; the
  * caller owns it and should `session.release()` it.
  */
-export async function createSessionFromBytes(bytes: Uint8Array, backend: Backend, threads: number): Promise<WarmSession> {
-  return createFromBytes(bytes, backend, threads, await requireAdapter(backend));
+export async function createSessionFromBytes(bytes: Uint8Array, backend: Backend, threads: number, tuning: SessionTuning = {}): Promise<WarmSession> {
+  return createFromBytes(bytes, backend, threads, await requireAdapter(backend), tuning);
 }
 
-async function createFromBytes(bytes: Uint8Array, backend: Backend, threads: number, adapter: string | undefined): Promise<WarmSession> {
+/**
+ * Session options the benchmark's levers (`npm run bench:levers`) vary; the
+ * product's sessions always use the defaults.
+ */
+export interface SessionTuning {
+  /** Default 'all', the product's setting. */
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+}
+
+async function createFromBytes(bytes: Uint8Array, backend: Backend, threads: number, adapter: string | undefined, tuning: SessionTuning = {}): Promise<WarmSession> {
   const ort = backend === 'webgpu' ? await loadWebGpu(threads) : await loadWasm(threads);
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: [backend],
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: tuning.graphOptimizationLevel ?? 'all',
   });
   const createMs = performance.now() - t0;
   const used = backend === 'wasm' ? wasmThreads : threads;

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
+import type { LeverSettings } from '../../src/bench/levers';
 import type { PageInfo, WebBackend, WebJob, WebJobResult } from '../../src/bench/measure-web';
 import type { CellPlan, ColdStart } from '../../src/bench/types';
 import { summarize } from '../../src/core/stats';
@@ -22,7 +23,8 @@ import type { ModelSpec } from './models';
 const SWIFTSHADER_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader', '--use-webgpu-adapter=swiftshader'];
 
 export interface BackendPage {
-  measure(spec: ModelSpec, plan: CellPlan): Promise<WebJobResult>;
+  /** `lever`: the settings of a `npm run bench:levers` configuration (absent: as `npm run bench`). */
+  measure(spec: ModelSpec, plan: CellPlan, lever?: LeverSettings): Promise<WebJobResult>;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
 
   /** Catalog files come from the extension itself (dist/models); zoo files from the CLI's server, one at a time. */
   function source(spec: ModelSpec): string {
-    if (spec.model.source === 'catalog') return `chrome-extension://${ext.extensionId}/models/${spec.file}`;
+    if (spec.model.source === 'catalog' && !spec.serve) return `chrome-extension://${ext.extensionId}/models/${spec.file}`;
     const route = `/zoo/${encodeURIComponent(spec.file)}`;
     zooServer.routes.clear();
     zooServer.routes.set(route, {
@@ -76,8 +78,8 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
     async open(backend) {
       const page = await openPage(backend === 'wasm-1' ? 1 : 'all');
       return {
-        async measure(spec, plan) {
-          const job: WebJob = { model: spec.model, url: source(spec), backend, plan };
+        async measure(spec, plan, lever) {
+          const job: WebJob = { model: spec.model, url: source(spec), backend, plan, ...(lever ? { lever } : {}) };
           try {
             return await page.evaluate((j) => (globalThis as unknown as BenchGlobal).pitBench.measureJob(j), job);
           } finally {

@@ -15,6 +15,8 @@ export interface ModelSpec {
   /** Input name and class count, for the cloud request (the sessions read the input name from the model). */
   input: string;
   classes: number;
+  /** Serve the file from the CLI's server even for a catalog model (one outside dist/models, e.g. another catalog). */
+  serve?: boolean;
 }
 
 export function readZoo(dir: string): ZooEntry[] | null {
