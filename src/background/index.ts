@@ -10,6 +10,11 @@ import { createContextMenu, onContextMenuClick } from './context-menu';
 import { closeOffscreen, sendOffscreen } from './offscreen-client';
 import { onClassified } from './on-classified';
 import { autoTag, onTagProgress, tagCancel, tagPage, tagStatus } from './tag-page';
+import { contentSettings, pushContentSettings } from './content-settings';
+
+// Settings (cloud token included) stay out of web pages' processes: content
+// scripts get their narrow view by message (content-settings.ts).
+void chrome.storage.local.setAccessLevel?.({ accessLevel: chrome.storage.AccessLevel.TRUSTED_CONTEXTS }).catch(() => undefined);
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenu();
@@ -26,6 +31,7 @@ browser.storage.onChanged.addListener((changes, area) => {
   const before = (c.oldValue as { value?: { threads?: number } } | undefined)?.value?.threads;
   const after = (c.newValue as { value?: { threads?: number } } | undefined)?.value?.threads;
   if (before !== after) void closeOffscreen(true).catch(() => undefined);
+  void pushContentSettings();
 });
 
 listen('background', {
@@ -36,10 +42,12 @@ listen('background', {
   'background:tag-cancel': tagCancel,
   'background:tag-status': tagStatus,
   'background:auto-tag': autoTag,
+  'background:content-settings': contentSettings,
 }, (name, sender) =>
-  // Content scripts are untrusted: the only thing they may ask for is auto-tagging
-  // (checked again inside against the user's allow-list).
-  isExtensionContext(sender) || (name === 'background:auto-tag' && sender.id === browser.runtime.id && sender.tab !== undefined));
+  // Content scripts are untrusted: all they may do is ask for their settings view
+  // and for auto-tagging (checked again inside against the user's allow-list).
+  isExtensionContext(sender) ||
+  ((name === 'background:auto-tag' || name === 'background:content-settings') && sender.id === browser.runtime.id && sender.tab !== undefined));
 
 // Reachable from the worker console (and so from tests and `npm run eval`) for
 // debugging; nothing on a web page can reach the worker's global scope.

@@ -11,13 +11,17 @@ import { parseAutoTag } from '../lib/message-schemas';
 import { sendToTab } from '../lib/messaging';
 import { loadSettings } from '../lib/settings';
 import { ensureContentScript } from './content-injector';
+import { viewFor } from './content-settings';
 import { offscreenExists, sendOffscreen } from './offscreen-client';
+
+const MAX_JOB = 2000;
 
 async function startJob(tabId: number, pageUrl: string, images: TagImage[], source: TagJobRequest['source']): Promise<string> {
   const s = await loadSettings();
   const jobId = crypto.randomUUID();
-  await sendOffscreen('offscreen:tag-job', { jobId, tabId, pageUrl, images, modelId: s.modelId, backend: s.backend, threads: s.threads, source });
+  // Badge first: a small job can finish (and clear the badge) before sendOffscreen returns.
   await setBadge(tabId, 0, images.length);
+  await sendOffscreen('offscreen:tag-job', { jobId, tabId, pageUrl, images, modelId: s.modelId, backend: s.backend, threads: s.threads, source });
   return jobId;
 }
 
@@ -26,7 +30,10 @@ export async function tagPage({ tabId }: Payload<'background:tag-page'>): Promis
   if (!tab.url || !/^https?:/.test(tab.url)) throw new Error('only http(s) pages can be tagged');
   if (!(await ensureContentScript(tabId, 0))) throw new Error('the extension cannot run on this page');
   const s = await loadSettings();
-  const { images, skipped } = await sendToTab(tabId, 0, 'content:collect', { minSize: s.minImageSize }, 30_000);
+  const collected = await sendToTab(tabId, 0, 'content:collect', { minSize: s.minImageSize }, 30_000);
+  // One job stays a bounded message; a page with more images is tagged in its first MAX_JOB.
+  const images = collected.images.slice(0, MAX_JOB);
+  const skipped = [...collected.skipped, ...collected.images.slice(MAX_JOB).map((i) => ({ url: i.srcUrl.slice(0, 200), reason: `over ${MAX_JOB} images` }))];
   if (images.length === 0) return { jobId: '', total: 0, skipped };
   const jobId = await startJob(tabId, tab.url, images, 'page');
   return { jobId, total: images.length, skipped };
@@ -70,14 +77,7 @@ export async function autoTag(payload: Payload<'background:auto-tag'>, sender: R
   const tabId = sender.tab?.id;
   const url = sender.tab?.url ?? sender.url ?? '';
   if (tabId === undefined || sender.frameId !== 0) throw new Error('auto-tag: top-level pages only');
-  const s = await loadSettings();
-  let host = '';
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    // not a URL: refused below
-  }
-  if (!s.autoTag || !s.autoTagSites.includes(host)) throw new Error(`auto-tag is not enabled for ${host || 'this page'}`);
+  if (!viewFor(await loadSettings(), url).autoTagHere) throw new Error('auto-tag is not enabled for this page');
   if (images.length === 0) return { accepted: 0 };
   await startJob(tabId, url, images, 'auto');
   return { accepted: images.length };

@@ -3,10 +3,8 @@
  * (lazy loading, infinite scroll) and send the new ones in small groups, in
  * idle time, so the page's own work always goes first.
  */
-import browser from 'webextension-polyfill';
-import type { Settings } from '../core/settings-schema';
+import type { ContentSettings } from '../lib/messages';
 import { send } from '../lib/messaging';
-import { loadSettings } from '../lib/settings';
 import { collectImages } from './collect';
 import { remember } from './page-images';
 
@@ -14,10 +12,6 @@ const seen = new Set<string>();
 let observer: MutationObserver | undefined;
 let scheduled = false;
 let minSize = 32;
-
-function allowed(s: Settings): boolean {
-  return s.autoTag && window === window.top && s.autoTagSites.includes(location.hostname);
-}
 
 function idle(fn: () => void): void {
   if ('requestIdleCallback' in window) requestIdleCallback(fn, { timeout: 2000 });
@@ -59,16 +53,9 @@ function stop(): void {
   document.removeEventListener('load', onLoad, { capture: true });
 }
 
-async function apply(): Promise<void> {
-  const s = await loadSettings();
+/** Start or stop with this page's settings view (top frame only). */
+export function applyAutoTag(s: ContentSettings): void {
   minSize = s.minImageSize;
-  if (allowed(s)) start();
+  if (s.autoTagHere && window === window.top) start();
   else stop();
-}
-
-export function initAutoTag(): void {
-  void apply();
-  browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && changes.settings) void apply();
-  });
 }

@@ -21,10 +21,11 @@ interface Chip {
 const chips = new Map<Element, Chip>();
 let visible = true;
 
+/** Only writes styles (one layout read per chip, no read-after-write): anchored by its bottom edge via transform. */
 function place(c: Chip): void {
   const r = c.target.getBoundingClientRect();
-  const shown = visible && r.width > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
-  c.el.style.cssText = `left:${Math.max(0, r.left + 4)}px;top:${r.bottom - 4 - c.el.offsetHeight}px;${shown ? '' : 'display:none;'}`;
+  const shown = visible && c.target.isConnected && r.width > 0 && r.bottom > 0 && r.top < innerHeight && r.right > 0 && r.left < innerWidth;
+  c.el.style.cssText = `left:${Math.max(0, r.left + 4)}px;top:${r.bottom - 4}px;transform:translateY(-100%);${shown ? '' : 'display:none;'}`;
 }
 
 export function showChip(target: Element, d: ChipData, unsureBelow: number): void {

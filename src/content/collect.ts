@@ -15,7 +15,7 @@ export interface Candidate {
 
 export interface Skipped {
   url: string;
-  reason: 'too small' | 'tracking pixel' | 'duplicate' | 'not loaded' | 'hidden' | 'unsupported URL';
+  reason: 'too small' | 'tracking pixel' | 'duplicate' | 'failed to load' | 'hidden' | 'unsupported URL';
 }
 
 export interface Collection {
@@ -47,28 +47,30 @@ function absolute(url: string): string | undefined {
 export function collectImages(root: Document, minSize: number, seen: Set<string> = new Set()): Collection {
   const images: Candidate[] = [];
   const skipped: Skipped[] = [];
+  // Skipped URLs travel back to the popup: keep them short (a page can use megabyte data: URLs).
+  const skip = (url: string, reason: Skipped['reason']) => skipped.push({ url: url.slice(0, 200), reason });
   const consider = (rawUrl: string, kind: CandidateKind, element: Element, natural?: { w: number; h: number }) => {
     const url = absolute(rawUrl);
     if (!url || !/^(https?|data|blob):/i.test(url)) {
-      skipped.push({ url: rawUrl.slice(0, 200), reason: 'unsupported URL' });
+      skip(rawUrl, 'unsupported URL');
       return;
     }
     const r = element.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) {
-      skipped.push({ url, reason: 'hidden' });
+      skip(url, 'hidden');
       return;
     }
     // Tracking pixels: 1x1 (or 2x2) images, whatever size they are stretched to.
     if (natural && natural.w <= 2 && natural.h <= 2) {
-      skipped.push({ url, reason: 'tracking pixel' });
+      skip(url, 'tracking pixel');
       return;
     }
     if (r.width < minSize || r.height < minSize) {
-      skipped.push({ url, reason: 'too small' });
+      skip(url, 'too small');
       return;
     }
     if (seen.has(url)) {
-      skipped.push({ url, reason: 'duplicate' });
+      skip(url, 'duplicate');
       return;
     }
     seen.add(url);
@@ -79,11 +81,13 @@ export function collectImages(root: Document, minSize: number, seen: Set<string>
     if (el instanceof HTMLImageElement) {
       const url = el.currentSrc || el.src;
       if (!url) continue;
-      if (!el.complete || el.naturalWidth === 0) {
-        skipped.push({ url, reason: 'not loaded' });
+      if (el.complete && el.naturalWidth === 0) {
+        skip(url, 'failed to load');
         continue;
       }
-      consider(url, el.parentElement instanceof HTMLPictureElement ? 'picture' : 'img', el, { w: el.naturalWidth, h: el.naturalHeight });
+      // Not loaded yet (loading="lazy" below the fold): its src is all we know, and enough to fetch it.
+      const natural = el.complete ? { w: el.naturalWidth, h: el.naturalHeight } : undefined;
+      consider(url, el.parentElement instanceof HTMLPictureElement ? 'picture' : 'img', el, natural);
       continue;
     }
     const bg = getComputedStyle(el).backgroundImage;

@@ -5,11 +5,12 @@
 import browser from 'webextension-polyfill';
 import { listen } from '../lib/messaging';
 import { findImage, trackContextMenuTarget } from './find-image';
-import { initAutoTag } from './auto-tag';
+import { applyAutoTag } from './auto-tag';
 import { closeAll, showPending, showResult } from './overlay';
 import { collectForTagging, drawChips } from './page-images';
 import { setChipsVisible } from './chips';
-import { loadSettings } from '../lib/settings';
+import { send } from '../lib/messaging';
+import type { ContentSettings } from '../lib/messages';
 import { readImageAsDataUrl } from './read-image';
 
 // The worker may inject this script into a tab that already has it (tabs open
@@ -37,11 +38,17 @@ if (!g[FLAG]) {
     },
     'content:collect': ({ minSize }) => collectForTagging(minSize),
     'content:chips': ({ chips, unsureBelow, show }) => ({ shown: drawChips(chips, unsureBelow, show) }),
+    'content:settings': (view) => {
+      apply(view);
+      return { applied: true };
+    },
   }, (_name, sender) => sender.id === browser.runtime.id);
 
-  initAutoTag();
-  // The popup's chip toggle: show or hide the chips already drawn.
-  browser.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && changes.settings) void loadSettings().then((s) => setChipsVisible(s.showChips));
-  });
+  // Settings arrive from the worker (this page's narrow view), at start and on every change.
+  void send('background:content-settings', {}).then(apply).catch(() => undefined);
+}
+
+function apply(view: ContentSettings): void {
+  setChipsVisible(view.showChips);
+  applyAutoTag(view);
 }

@@ -3,6 +3,7 @@
  * page alone can read (blob:), and remember which element showed which URL so
  * chips land on the right images.
  */
+import { storedUrl } from '../core/record';
 import type { ChipData, SkippedImage, TagImage } from '../lib/messages';
 import { showChip, setChipsVisible } from './chips';
 import { collectImages, type Candidate } from './collect';
@@ -10,12 +11,20 @@ import { readImageAsDataUrl } from './read-image';
 
 const elementsByUrl = new Map<string, Element[]>();
 
+/** Keyed by the URL as records store it (long data: URLs shortened with a hash). */
 export function remember(images: readonly Candidate[]): void {
   for (const c of images) {
-    const list = elementsByUrl.get(c.url) ?? [];
+    const key = storedUrl(c.url);
+    const list = elementsByUrl.get(key) ?? [];
     if (!list.includes(c.element)) list.push(c.element);
-    elementsByUrl.set(c.url, list);
+    elementsByUrl.set(key, list);
   }
+}
+
+/** Does the element still show this image? Carousels and virtual lists reuse <img> elements. */
+function stillShows(el: Element, key: string): boolean {
+  if (el instanceof HTMLImageElement) return storedUrl(el.currentSrc || el.src) === key;
+  return getComputedStyle(el).backgroundImage.includes(key.slice(0, 100));
 }
 
 export async function toTagImages(images: readonly Candidate[]): Promise<TagImage[]> {
@@ -39,10 +48,8 @@ export function drawChips(chips: readonly ChipData[], unsureBelow: number, show:
   setChipsVisible(show);
   let n = 0;
   for (const c of chips) {
-    // Records keep at most 512 characters of a URL (long data: URLs): match on that prefix.
-    const els = elementsByUrl.get(c.srcUrl) ?? [...elementsByUrl.entries()].find(([u]) => c.srcUrl.endsWith('...') && u.startsWith(c.srcUrl.slice(0, -3)))?.[1] ?? [];
-    for (const el of els) {
-      if (!el.isConnected) continue;
+    for (const el of elementsByUrl.get(c.srcUrl) ?? []) {
+      if (!el.isConnected || !stillShows(el, c.srcUrl)) continue;
       showChip(el, c, unsureBelow);
       n++;
     }

@@ -11,7 +11,10 @@ import { encodeInferRequest } from './kserve/request';
 import { decodeInferResponse } from './kserve/response';
 import { HEADER_LENGTH_HEADER } from './kserve/types';
 
-export class CloudError extends Error {}
+export class CloudError extends Error {
+  /** How many requests were sent before giving up (set by inferRemote). */
+  attempts = 1;
+}
 
 export interface CloudTarget {
   /** Validated base URL (see validateEndpoint). */
@@ -106,7 +109,11 @@ export async function inferRemote(t: CloudTarget, inputName: string, data: Float
     try {
       return { ...(await attempt(t, body, head, classes, rows)), attempts, requestBytes: body.byteLength };
     } catch (e) {
-      if (!(e instanceof Retryable) || attempts >= 2) throw e instanceof CloudError ? new CloudError(e.message) : e;
+      if (!(e instanceof Retryable) || attempts >= 2) {
+        const err = e instanceof CloudError ? new CloudError(e.message) : new CloudError(String(e));
+        err.attempts = attempts;
+        throw err;
+      }
     }
   }
 }

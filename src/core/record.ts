@@ -111,9 +111,27 @@ export function siteOf(pageUrl: string): string {
 
 const MAX_URL = 512;
 
-/** data: URLs can be megabytes; the history keeps a recognisable prefix. */
+/** FNV-1a, 2 x 32 bits: cheap, synchronous, and plenty to tell two images apart (not a security hash). */
+function fnv64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193 ^ 0x5bd1e995) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
+/**
+ * data: URLs can be megabytes; the history keeps a recognisable prefix plus a
+ * hash of the whole URL, so two images whose files start alike (same encoder,
+ * same size) stay two entries.
+ */
 export function storedUrl(url: string): string {
-  return url.length > MAX_URL ? `${url.slice(0, MAX_URL - 3)}...` : url;
+  if (url.length <= MAX_URL) return url;
+  const tag = `...#${fnv64(url)}`;
+  return url.slice(0, MAX_URL - tag.length) + tag;
 }
 
 /** A record before anything ran: no result yet, zero timings. */

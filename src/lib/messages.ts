@@ -126,6 +126,18 @@ export interface TensorResult {
   sessionCreateMs?: number;
 }
 
+/**
+ * All a content script is told about the settings: nothing about the cloud
+ * endpoint or its token, nor other sites on the auto-tag list.
+ */
+export interface ContentSettings {
+  showChips: boolean;
+  unsureBelow: number;
+  minImageSize: number;
+  /** Auto-tag is on and this page's host is on the allow-list. */
+  autoTagHere: boolean;
+}
+
 export interface ProtocolMap {
   /** Worker → offscreen: queue a classification; resolves when it is queued. */
   'offscreen:classify': (req: ClassifyRequest) => { queued: number };
@@ -149,6 +161,8 @@ export interface ProtocolMap {
   'background:tag-cancel': (p: { tabId: number }) => { cancelled: number };
   /** Popup → worker: what is tagging doing in the tab? */
   'background:tag-status': (p: { tabId: number }) => TagProgress | null;
+  /** Content script → worker: the settings view for this page (see ContentSettings). */
+  'background:content-settings': (p: Record<string, never>) => ContentSettings;
   /** Content script (auto-tag, allowed sites only) → worker: new images appeared. */
   'background:auto-tag': (p: { images: TagImage[] }) => { accepted: number };
   /** Offscreen → worker: nothing to do for a while; the worker may close the document. */
@@ -161,6 +175,8 @@ export interface ProtocolMap {
   'content:read-image': (p: { srcUrl: string }) => { dataUrl: string };
   /** Worker → content: collect the page's images (see content/collect.ts). */
   'content:collect': (p: { minSize: number }) => { images: TagImage[]; skipped: SkippedImage[] };
+  /** Worker → content: the settings changed; here is this page's new view. */
+  'content:settings': (p: ContentSettings) => { applied: true };
   /** Worker → content: draw label chips on tagged images. */
   'content:chips': (p: { chips: ChipData[]; unsureBelow: number; show: boolean }) => { shown: number };
   /** Worker → content: show the result (or error) in the overlay. */

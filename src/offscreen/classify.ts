@@ -51,11 +51,15 @@ export async function resolveBackend(want: Backend, notes: string[]): Promise<Ba
   return 'webgpu';
 }
 
-export async function load(req: Pick<ClassifyRequest, 'image'>, record: InferenceRecord, size: number): Promise<Decoded> {
+/** Thrown when a queued load is no longer wanted (its tagging job was cancelled). */
+export class Cancelled extends Error {}
+
+export async function load(req: Pick<ClassifyRequest, 'image'>, record: InferenceRecord, size: number, cancelled?: () => boolean): Promise<Decoded> {
   return loading.run(async () => {
+    if (cancelled?.()) throw new Cancelled('cancelled');
     const t0 = performance.now();
     if (req.image.readError) throw new StageError('fetch', req.image.readError);
-    const blob = await fetchImage(req.image.dataUrl ?? req.image.srcUrl);
+    const blob = await fetchImage(req.image.dataUrl ?? req.image.srcUrl, req.image.pageUrl);
     const t1 = performance.now();
     record.timings.fetch = t1 - t0;
     const d = await decodeAndResize(blob, size);

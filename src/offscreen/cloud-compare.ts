@@ -1,7 +1,7 @@
 /** The optional cloud half of a classification: same input tensor, remote model, timed. */
 import type { Catalog, ModelEntry } from '../core/catalog';
 import { labelsOf } from '../core/catalog';
-import { inferRemote } from '../core/cloud-client';
+import { CloudError, inferRemote } from '../core/cloud-client';
 import { remoteModelName } from '../core/cloud-endpoint';
 import type { CloudResult } from '../core/record';
 import { softmax, topK } from '../core/softmax';
@@ -21,6 +21,6 @@ export async function compareInCloud(c: CloudRequest, catalog: Catalog, model: M
       top5: topK(softmax(r.logits), 5, labels),
     };
   } catch (e) {
-    return { ...base, error: errorMessage(e) };
+    return { ...base, error: errorMessage(e), attempts: e instanceof CloudError ? e.attempts : 1 };
   }
 }

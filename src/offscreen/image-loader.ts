@@ -27,13 +27,25 @@ export class StageError extends Error {
 const mb = (n: number) => `${(n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0)} MB`;
 const tooLarge = (n: number) => new StageError('fetch', `image is too large (${mb(n)}; limit ${mb(MAX_IMAGE_BYTES)})`);
 
-export async function fetchImage(url: string): Promise<Blob> {
+/**
+ * Cookies go along only when the image is on the page's own origin (an image
+ * behind the site's login); for any other origin the request carries none, so a
+ * page cannot make us send cookies to third parties it names.
+ */
+function credentialsFor(url: string, pageUrl: string | undefined): RequestCredentials {
+  try {
+    return pageUrl && new URL(url).origin === new URL(pageUrl).origin ? 'include' : 'omit';
+  } catch {
+    return 'omit';
+  }
+}
+
+export async function fetchImage(url: string, pageUrl?: string): Promise<Blob> {
   if (!/^(https?:|data:|blob:)/i.test(url)) throw new StageError('fetch', `unsupported image URL scheme: ${url.slice(0, 40)}`);
   try {
     // The extension's HTTP cache is its own (partitioned from the page's), so
     // `default` revalidates like a normal load instead of serving stale copies.
-    // Cookies go along as they did when the page loaded the image (images behind a login).
-    const res = await fetch(url, { credentials: 'include', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    const res = await fetch(url, { credentials: credentialsFor(url, pageUrl), signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
     if (!res.ok) throw new StageError('fetch', `could not fetch the image: HTTP ${res.status} ${res.statusText}`.trim());
     const bytes = await readLimited(res, MAX_IMAGE_BYTES, tooLarge);
     const blob = new Blob([bytes], { type: res.headers.get('content-type') ?? '' });

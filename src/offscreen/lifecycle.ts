@@ -5,6 +5,7 @@
  * close is agreed refuses new work so the worker creates a fresh document.
  */
 const IDLE_MS = 5 * 60_000;
+const REOPEN_MS = 10_000;
 
 let active = 0;
 let closing = false;
@@ -53,5 +54,11 @@ export async function prepareClose(wait: boolean): Promise<{ closed: boolean }> 
   if (active > 0 && !wait) return { closed: false };
   closing = true;
   if (active > 0) await new Promise<void>((resolve) => (drained = resolve));
+  // The worker closes us right after this answer. If that never comes (it gave up
+  // waiting, or died), take work again instead of refusing it forever.
+  setTimeout(() => {
+    closing = false;
+    armIdleTimer();
+  }, REOPEN_MS);
   return { closed: true };
 }

@@ -13,7 +13,7 @@ import { loadCatalog } from '../lib/catalog-loader';
 import { addRecords } from '../lib/db';
 import { errorMessage, type ChipData, type TagJobRequest, type TagProgress } from '../lib/messages';
 import { send } from '../lib/messaging';
-import { chooseModel, load, resolveBackend, session } from './classify';
+import { Cancelled, chooseModel, load, resolveBackend, session } from './classify';
 import { StageError } from './image-loader';
 import { makeTensor, type WarmSession } from './ort-runtime';
 import { inference } from './queues';
@@ -89,7 +89,7 @@ async function loadChunk(job: Job, model: ModelEntry, start: number): Promise<Lo
     }, 1);
     const t0 = performance.now();
     try {
-      const d = await load({ image: { ...img, pageUrl: job.req.pageUrl } }, record, size);
+      const d = await load({ image: { ...img, pageUrl: job.req.pageUrl } }, record, size, () => job.cancelled);
       if (job.cancelled) return undefined; // cancelled while downloading: drop it, keep the rest
       record.thumbnail = d.thumbnail;
       const tn = performance.now();
@@ -97,6 +97,7 @@ async function loadChunk(job: Job, model: ModelEntry, start: number): Promise<Lo
       record.timings.preprocess = performance.now() - tn;
       return { record, data, startedAt: t0, loadedAt: performance.now() };
     } catch (e) {
+      if (e instanceof Cancelled) return undefined; // never started: not a result
       record.error = errorMessage(e);
       record.errorStage = e instanceof StageError ? e.stage : 'internal';
       record.timings.total = performance.now() - t0;

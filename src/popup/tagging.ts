@@ -42,22 +42,33 @@ export async function initTagging(onChange: () => void): Promise<void> {
     $('tag-page').setAttribute('disabled', '');
     return;
   }
+  // Follow the job this popup started (auto-tag may run other jobs in the same tab).
+  let jobId: string | undefined;
+  let last: TagProgress | undefined;
   browser.runtime.onMessage.addListener((msg: unknown) => {
     if (!isEnvelope(msg) || msg.name !== 'background:tag-progress') return undefined;
     const p = msg.payload as TagProgress;
-    if (p.tabId === tabId) {
+    if (p.tabId !== tabId) return undefined;
+    onChange();
+    if (jobId === undefined || p.jobId === jobId) {
+      last = p;
       render(p);
-      onChange();
     }
     return undefined;
   });
   $('tag-page').addEventListener('click', async () => {
+    jobId = undefined;
+    last = undefined;
     render(null, 'Collecting images…');
     try {
       const r = await send('background:tag-page', { tabId }, 60_000);
       const skipped = r.skipped.length ? ` (${r.skipped.length} skipped: ${summarizeSkipped(r.skipped)})` : '';
+      jobId = r.jobId;
       if (r.total === 0) render(null, `No images to tag on this page${skipped}.`);
-      else render({ jobId: r.jobId, tabId, total: r.total, done: 0, failed: 0, imagesPerSecond: 0, inferenceImagesPerSecond: 0, batchSize: 0, finished: false, cancelled: false, chips: [] });
+      // Progress may have arrived before this reply: never go back to "0 of N".
+      else if ((last as TagProgress | undefined)?.jobId !== r.jobId) {
+        render({ jobId: r.jobId, tabId, total: r.total, done: 0, failed: 0, imagesPerSecond: 0, inferenceImagesPerSecond: 0, batchSize: 0, finished: false, cancelled: false, chips: [] });
+      }
     } catch (e) {
       render(null, `Could not tag this page: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -55,7 +55,9 @@ describe('inferRemote', () => {
     const closed = await startServer({ port: 0, host: '127.0.0.1' }, { load: false });
     const url = closed.url;
     await closed.close();
-    await expect(inferRemote(target(url), 'input', input, dims, classes)).rejects.toThrow(/cloud endpoint is unreachable/);
+    const err = await inferRemote(target(url), 'input', input, dims, classes).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/cloud endpoint is unreachable/);
+    expect((err as CloudError).attempts).toBe(2);
   });
 
   it('times out a slow endpoint without retrying', async () => {

@@ -6,6 +6,7 @@
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clickClassify, readRecords, stopServiceWorkers, waitFor } from '../support/context-menu';
+import { storedUrl } from '../../src/core/record';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { startFixture, type Fixture } from './fixtures';
 
@@ -64,7 +65,7 @@ describe('right-click → classify', () => {
 
     const sources: Record<string, string> = { ...Object.fromEntries(good.map((k) => [k, fx.images[k]])), blob: blobUrl };
     for (const [k, url] of Object.entries(sources)) {
-      const rec = recs.find((r) => r.imageUrl === url || url.startsWith(r.imageUrl.replace(/\.\.\.$/, '')));
+      const rec = recs.find((r) => r.imageUrl === storedUrl(url));
       expect(rec, k).toBeDefined();
       expect(rec!.error, `${k}: ${rec!.error}`).toBeUndefined();
       expect(rec!.top5).toHaveLength(5);

@@ -26,6 +26,7 @@ export async function startTagFixture(manyCount = 200): Promise<TagFixture> {
     '/blob-source.png': png(180, 120, 19),
     '/pixel.png': { type: 'image/png', body: encodePng(1, 1, uniform(1, 1, [0, 0, 0])) },
     '/thumb.png': png(20, 20, 20),
+    '/below.png': png(200, 150, 22),
     '/shape.svg': { type: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="150"><rect width="200" height="150" fill="#36c"/><circle cx="100" cy="75" r="50" fill="#fc3"/></svg>' },
   };
   const data = `data:image/png;base64,${encodePng(64, 64, synthetic(64, 64, 21)).toString('base64')}`;
@@ -46,6 +47,8 @@ export async function startTagFixture(manyCount = 200): Promise<TagFixture> {
       <img id="dup" src="/plain.png" width="100" height="75" alt="duplicate">
       <img id="broken" src="/missing.png" width="100" height="75" alt="broken">
       <img id="thumb" src="/thumb.png" width="20" height="20" alt="too small">
+      <div style="height: 3000px"></div>
+      <img id="below" loading="lazy" src="/below.png" width="200" height="150" alt="lazy, below the fold, not loaded yet">
       <script>
         document.getElementById('host').attachShadow({ mode: 'open' }).innerHTML = '<img src="/shadow.png" width="200" height="150" alt="in shadow">';
         fetch('/blob-source.png').then((r) => r.blob()).then((b) => { document.getElementById('blob').src = URL.createObjectURL(b); });
@@ -66,7 +69,7 @@ export async function startTagFixture(manyCount = 200): Promise<TagFixture> {
   const o = server.origin;
   return {
     server, pageUrl: `${o}/page.html`, manyUrl: `${o}/many.html`,
-    expected: [`${o}/plain.png`, `${o}/small-1x.png`, `${o}/pic.png`, `${o}/bg.png`, `${o}/shadow.png`, data, `${o}/shape.svg`, `${o}/lazy.png`],
+    expected: [`${o}/plain.png`, `${o}/small-1x.png`, `${o}/pic.png`, `${o}/bg.png`, `${o}/shadow.png`, data, `${o}/shape.svg`, `${o}/lazy.png`, `${o}/below.png`],
     close: () => server.close(),
   };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InferenceRecord } from '../../src/core/record';
+import { storedUrl, type InferenceRecord } from '../../src/core/record';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { readRecords, waitFor } from '../support/context-menu';
 import { startTagFixture, type TagFixture } from './tag-fixtures';
@@ -46,23 +46,26 @@ afterAll(async () => {
 
 describe('Tag this page', () => {
   it('tags exactly the page’s real images and skips pixels, duplicates, broken and tiny ones', async () => {
+    expect(await page.locator('#below').evaluate((i: HTMLImageElement) => i.complete)).toBe(false); // lazy, not loaded yet
     const popup = await popupFor(fx.pageUrl);
     await popup.locator('#tag-page').click();
-    await expect.poll(() => popup.locator('#tag-status').innerText(), { timeout: 60_000 }).toMatch(/^Done: 9 of 9/);
+    await expect.poll(() => popup.locator('#tag-status').innerText(), { timeout: 60_000 }).toMatch(/^Done: 10 of 10/);
     const recs = await records();
-    expect(recs).toHaveLength(9);
+    expect(recs).toHaveLength(10);
     expect(recs.every((r) => r.source === 'page' && !r.error && r.top5.length === 5 && r.site === '127.0.0.1')).toBe(true);
-    expect(new Set(recs.map((r) => r.imageUrl))).toEqual(new Set([...fx.expected.map((u) => (u.length > 512 ? `${u.slice(0, 509)}...` : u)), blobUrl]));
+    expect(new Set(recs.map((r) => r.imageUrl))).toEqual(new Set([...fx.expected.map(storedUrl), blobUrl]));
     // Batched: fewer session.runs than images.
     expect(Math.max(...recs.map((r) => r.batchSize))).toBeGreaterThan(1);
-    expect(await popup.locator('#tag-progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([9, 9]);
+    expect(await popup.locator('#tag-progress').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([10, 10]);
     await popup.screenshot({ path: 'test-results/popup-tagging.png' });
     await popup.close();
   });
 
   it('puts an accessible chip on each tagged image, and the popup toggle hides them', async () => {
     const chips = page.locator('.tag-chip');
-    await expect.poll(() => chips.count()).toBe(9);
+    await expect.poll(() => chips.count()).toBe(10);
+    // #below and the script-added #lazy sit below the fold: their chips show when scrolled to.
+    expect(await page.locator('.tag-chip:visible').count()).toBe(8);
     const first = chips.first();
     expect(await first.getAttribute('role')).toBe('note');
     expect(await first.getAttribute('aria-label')).toMatch(/^Image label(led| unsure)/);
@@ -78,7 +81,10 @@ describe('Tag this page', () => {
     await popup.locator('#show-chips').uncheck();
     await expect.poll(() => page.locator('.tag-chip:visible').count()).toBe(0);
     await popup.locator('#show-chips').check();
-    await expect.poll(() => page.locator('.tag-chip:visible').count()).toBe(9);
+    await expect.poll(() => page.locator('.tag-chip:visible').count()).toBe(8);
+    await page.locator('#below').scrollIntoViewIfNeeded();
+    await expect.poll(() => page.locator(`.tag-chip[data-pit-chip="${fx.server.origin}/below.png"]`).isVisible()).toBe(true);
+    await page.evaluate(() => scrollTo(0, 0));
     await popup.close();
   });
 
@@ -181,6 +187,7 @@ describe('auto-tag', () => {
     await fresh.goto(fx.pageUrl);
     const auto = async () => (await records()).filter((r) => r.source === 'auto');
     // Everything collectable except the blob: image (auto-tag leaves page-only bytes to "Tag this page").
+    // (The below-the-fold lazy image counts too: it is collected before it loads.)
     const first = await waitFor(auto, (a) => a.length >= fx.expected.length, 60_000, 'auto-tagged records');
     await new Promise((r) => setTimeout(r, 1000));
     expect(await auto()).toHaveLength(fx.expected.length);
