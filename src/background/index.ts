@@ -5,7 +5,9 @@
  * storage/IndexedDB. The worker may be killed at any moment.
  */
 import browser from 'webextension-polyfill';
+import { enforceRetention } from '../lib/db';
 import { isExtensionContext, listen } from '../lib/messaging';
+import { loadSettings } from '../lib/settings';
 import { createContextMenu, onContextMenuClick } from './context-menu';
 import { closeOffscreen, sendOffscreen } from './offscreen-client';
 import { onClassified } from './on-classified';
@@ -18,6 +20,11 @@ void chrome.storage.local.setAccessLevel?.({ accessLevel: chrome.storage.AccessL
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenu();
+});
+
+// Retention by age must also hold for someone who stopped classifying.
+browser.runtime.onStartup.addListener(() => {
+  void loadSettings().then((s) => enforceRetention(s.retentionMaxCount, s.retentionMaxDays)).catch(() => undefined);
 });
 
 browser.contextMenus.onClicked.addListener((info, tab) => {

@@ -74,6 +74,12 @@ export async function addRecord(rec: InferenceRecord): Promise<number> {
   return id;
 }
 
+/** Replace a stored record (same id): the cloud half of a comparison arrives after the local one. */
+export async function updateRecord(rec: InferenceRecord): Promise<void> {
+  if (rec.id === undefined) throw new Error('updateRecord: the record has no id');
+  await (await openDb()).put('inferences', rec);
+}
+
 /** Store many records in one transaction (page tagging); idempotent on requestId like addRecord. */
 export async function addRecords(recs: readonly InferenceRecord[]): Promise<number[]> {
   const db = await openDb();

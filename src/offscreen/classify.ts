@@ -8,7 +8,7 @@ import { normalize } from '../core/normalize';
 import { newRecord, type Backend, type InferenceRecord } from '../core/record';
 import { softmax, topK } from '../core/softmax';
 import { loadCatalog } from '../lib/catalog-loader';
-import { addRecord, recordByRequestId } from '../lib/db';
+import { addRecord, recordByRequestId, updateRecord } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/messages';
 import { decodeAndResize, fetchImage, StageError, type Decoded } from './image-loader';
 import { effectiveThreads, getSession, makeTensor, probeWebGpu, type WarmSession } from './ort-runtime';
@@ -17,13 +17,20 @@ import { compareInCloud } from './cloud-compare';
 
 const inFlight = new Map<string, Promise<ClassifyResult>>();
 
-/** Classify once per requestId: a retried message joins the running job or gets the stored record. */
-export function classifyOnce(req: ClassifyRequest): Promise<ClassifyResult> {
+/**
+ * Classify once per requestId: a retried message joins the running job or gets
+ * the stored record. `deliver` receives the local result as soon as it is
+ * stored and, with the cloud comparison on, the completed result once more.
+ */
+export function classifyOnce(req: ClassifyRequest, deliver: (res: ClassifyResult) => void = () => undefined): Promise<ClassifyResult> {
   let p = inFlight.get(req.requestId);
   if (!p) {
     p = (async () => {
       const stored = await recordByRequestId(req.requestId).catch(() => undefined);
-      return stored ? { requestId: req.requestId, srcUrl: req.image.srcUrl, record: stored, notes: [] } : classify(req);
+      if (!stored) return classify(req, deliver);
+      const res = { requestId: req.requestId, srcUrl: req.image.srcUrl, record: stored, notes: [] };
+      deliver(res);
+      return res;
     })().finally(() => inFlight.delete(req.requestId));
     inFlight.set(req.requestId, p);
   }
@@ -97,7 +104,7 @@ async function infer(ws: WarmSession, model: ModelEntry, catalog: Catalog, data:
   t.postprocess = performance.now() - tpost;
 }
 
-async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
+async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => void): Promise<ClassifyResult> {
   const t0 = performance.now();
   const notes: string[] = [];
   const record = newRecord(req, effectiveThreads(req.threads));
@@ -151,16 +158,20 @@ async function classify(req: ClassifyRequest): Promise<ClassifyResult> {
     record.errorStage = e instanceof StageError ? e.stage : 'internal';
   }
   record.timings.total = performance.now() - t0;
-  // The cloud side runs after the local result, outside the inference queue, and
-  // has its own timings; it never changes the local figures.
-  if (req.cloud && input && catalogRef) {
-    record.cloud = await compareInCloud(req.cloud, catalogRef.catalog, catalogRef.model, input);
-    notes.push(record.cloud.error ? `cloud comparison failed: ${record.cloud.error}` : `sent to ${record.cloud.endpoint} for comparison`);
-  }
+  const comparing = req.cloud !== undefined && input !== undefined && catalogRef !== undefined;
   try {
     record.id = await addRecord(record);
   } catch (e) {
     notes.push(`not saved to history: ${errorMessage(e)}`);
+  }
+  // The local answer goes out at once; a slow or dead endpoint never holds it back.
+  deliver({ requestId: req.requestId, srcUrl: req.image.srcUrl, record: { ...record }, notes: comparing ? [...notes, 'cloud comparison running…'] : [...notes] });
+  if (req.cloud && input && catalogRef) {
+    // Outside the inference queue, with its own timings: it never changes the local figures.
+    record.cloud = await compareInCloud(req.cloud, catalogRef.catalog, catalogRef.model, input);
+    notes.push(record.cloud.error ? `cloud comparison failed: ${record.cloud.error}` : `sent to ${record.cloud.endpoint} for comparison`);
+    if (record.id !== undefined) await updateRecord(record).catch((e: unknown) => notes.push(`cloud result not saved: ${errorMessage(e)}`));
+    deliver({ requestId: req.requestId, srcUrl: req.image.srcUrl, record, notes });
   }
   return { requestId: req.requestId, srcUrl: req.image.srcUrl, record, notes };
 }

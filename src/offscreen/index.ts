@@ -4,6 +4,7 @@
  * MB that an idle browser should not keep). See lifecycle.ts.
  */
 import { parseClassifyRequest, parseTagJob, parseTensorRequest } from '../lib/message-schemas';
+import type { ClassifyResult } from '../lib/messages';
 import { isExtensionContext, listen, send } from '../lib/messaging';
 import { classifyOnce } from './classify';
 import { inferTensor } from './infer-tensor';
@@ -19,9 +20,9 @@ listen('offscreen', {
     if (isClosing()) throw new Error('offscreen document is closing'); // the worker retries on a fresh one
     // Accept now, answer later: the result travels back as its own message,
     // which wakes the worker if it was stopped in the meantime.
-    void track(() => classifyOnce(req))
-      .then((res) => send('background:classified', { ...res, ...(req.replyTo ? { replyTo: req.replyTo } : {}) }))
-      .catch(() => undefined);
+    const deliver = (res: ClassifyResult) =>
+      void send('background:classified', { ...res, ...(req.replyTo ? { replyTo: req.replyTo } : {}) }).catch(() => undefined);
+    void track(() => classifyOnce(req, deliver));
     return { queued: loading.size + inference.size };
   },
   'offscreen:infer-tensor': (payload) => track(() => inferTensor(parseTensorRequest(payload))),

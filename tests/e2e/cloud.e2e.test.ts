@@ -59,7 +59,8 @@ describe('compare with cloud', () => {
 
   it('stores and shows the cloud result next to the local one', async () => {
     await clickClassify(sw, fx.pageUrl, [fx.images.png, fx.images.jpeg, fx.images.cross]);
-    const recs = await waitFor(records, (r) => r.length === 3, 60_000, 'three compared records');
+    // The local result is stored first, the cloud half added to the same record after.
+    const recs = await waitFor(records, (r) => r.length === 3 && r.every((x) => x.cloud), 60_000, 'three compared records');
     for (const r of recs) {
       expect(r.error).toBeUndefined();
       const c = r.cloud!;
@@ -76,7 +77,7 @@ describe('compare with cloud', () => {
       expect(c.top5[0]!.prob).toBeCloseTo(r.top5[0]!.prob, 4);
     }
     const chip = page.locator(`[data-pit-overlay="${recs[0]!.requestId}"] button.chip`);
-    expect(await chip.innerText()).toMatch(/cloud \d+(\.\d)? ms/);
+    await expect.poll(() => chip.innerText()).toMatch(/cloud \d+(\.\d)? ms/);
     await chip.click();
     expect(await page.locator(`[data-pit-overlay="${recs[0]!.requestId}"] .meta.cloud`).innerText()).toMatch(/round trip .* = server .* \+ network/);
 
@@ -93,18 +94,47 @@ describe('compare with cloud', () => {
     await popup.close();
   });
 
+  it('a hanging endpoint never holds back the local result', async () => {
+    const { createServer } = await import('node:http');
+    const hang = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((r) => hang.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(hang.address() as { port: number }).port}`;
+    await options.locator('#cloud-timeout').fill('3');
+    await options.locator('#cloud-timeout').dispatchEvent('change');
+    // Point the comparison at it (a new endpoint needs a new consent).
+    await options.locator('#cloud-endpoint').fill(url);
+    await options.locator('#cloud-endpoint').dispatchEvent('change');
+    await options.locator('#cloud-enabled').click();
+    await options.locator('#cloud-consent-yes').click();
+    const n0 = (await records()).length;
+    const t0 = Date.now();
+    await clickClassify(sw, fx.pageUrl, [fx.images.data]);
+    const local = await waitFor(records, (r) => r.length === n0 + 1, 30_000, 'local record');
+    expect(Date.now() - t0).toBeLessThan(2500); // well before the 3 s cloud timeout
+    expect(local.at(-1)!.top5).toHaveLength(5);
+    const done = await waitFor(records, (r) => r.at(-1)?.cloud !== undefined, 30_000, 'cloud timeout recorded');
+    expect(done.at(-1)!.cloud!.error).toMatch(/did not answer within 3\.0 s/);
+    expect(done).toHaveLength(n0 + 1);
+    hang.closeAllConnections();
+    hang.close();
+    await options.locator('#cloud-endpoint').fill(server.url);
+    await options.locator('#cloud-endpoint').dispatchEvent('change');
+    await options.locator('#cloud-enabled').click();
+    await options.locator('#cloud-consent-yes').click();
+  });
+
   it('endpoint down: a clear cloud error, the local result still shown and stored, no duplicate records', async () => {
     await server.close();
     const n0 = (await records()).length;
     await clickClassify(sw, fx.pageUrl, [fx.images.large]);
-    const recs = await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'record with the endpoint down');
+    const recs = await waitFor(records, (r) => r.length === n0 + 1 && r.at(-1)?.cloud !== undefined, 60_000, 'record with the endpoint down');
     const r = recs.at(-1)!;
     expect(r.error).toBeUndefined();
     expect(r.top5).toHaveLength(5);
     expect(r.cloud?.error).toMatch(/cloud endpoint is unreachable/);
     expect(r.cloud?.attempts).toBe(2); // a refused connection is retried once, then reported
     const chip = page.locator(`[data-pit-overlay="${r.requestId}"] button.chip`);
-    expect(await chip.innerText()).toMatch(/cloud failed/);
+    await expect.poll(() => chip.innerText()).toMatch(/cloud failed/);
     expect(await chip.innerText()).toContain(r.top5[0]!.label.replaceAll('_', ' '));
     await new Promise((res) => setTimeout(res, 500));
     expect((await records()).length).toBe(n0 + 1);

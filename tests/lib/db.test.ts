@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from '../../src/core/record';
-import { addRecord, addRecords, allRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId } from '../../src/lib/db';
+import { addRecord, addRecords, allRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId, updateRecord } from '../../src/lib/db';
 
 function rec(i: number, extra: Partial<InferenceRecord> = {}): InferenceRecord {
   return {
@@ -48,6 +48,14 @@ describe('db', () => {
 });
 
 describe('db: library operations', () => {
+  it('updates a stored record in place (the cloud half arrives later)', async () => {
+    const id = await addRecord(rec(1));
+    await updateRecord({ ...rec(1), id, cloud: { endpoint: 'http://127.0.0.1:8000', model: 'm', roundTripMs: 9, requestBytes: 1, responseBytes: 1, attempts: 1, top5: [] } });
+    expect(await countRecords()).toBe(1);
+    expect((await recordByRequestId('req-1'))?.cloud?.roundTripMs).toBe(9);
+    await expect(updateRecord(rec(2))).rejects.toThrow(/no id/);
+  });
+
   it('adds a page of records in one call, still without duplicates', async () => {
     const ids = await addRecords([rec(1), rec(2), rec(1)]);
     expect(ids[0]).toBe(ids[2]);
