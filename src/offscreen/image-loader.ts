@@ -12,7 +12,7 @@ import { centerSquare, resizeArea, type RgbaImage } from '../core/resize';
 export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
 export const MAX_PIXELS = 100_000_000;
 const FETCH_TIMEOUT_MS = 20_000;
-const DECODE_MAX = 256;
+const DECODE_MAX = 128;
 /** SVGs without an intrinsic size are rasterised at this size. */
 const SVG_DEFAULT = 256;
 const THUMB = 64;
