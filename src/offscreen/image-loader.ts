@@ -7,6 +7,7 @@
  */
 import { imageSize } from '../core/image-size';
 import { readLimited } from '../core/read-limited';
+import { BIG_PIXELS, bigDecodes } from './queues';
 import { centerSquare, resizeArea, type RgbaImage } from '../core/resize';
 
 export const MAX_IMAGE_BYTES = 32 * 1024 * 1024;
@@ -108,7 +109,8 @@ async function decodeSquare(blob: Blob): Promise<{ bitmap: ImageBitmap; width: n
   const crop = centerSquare(width, height);
   const side = Math.min(crop.width, DECODE_MAX);
   try {
-    const bitmap = await createImageBitmap(source, crop.x, crop.y, crop.width, crop.height, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+    const decode = () => createImageBitmap(source, crop.x, crop.y, crop.width, crop.height, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+    const bitmap = width * height > BIG_PIXELS ? await bigDecodes.run(decode) : await decode();
     return { bitmap, width, height };
   } catch {
     const kind = blob.type ? ` (${blob.type.split(';')[0]})` : '';
