@@ -1,10 +1,9 @@
 /**
  * CSV and Markdown views of a benchmark report. Pure, so the CLI and the bench
  * page print the same table.
- *
- * The CSV writer is the ten lines below rather than a dependency: every field is
- * a number, an id or a short message, and RFC 4180 quoting is all they need.
+ * CSV goes through papaparse, the same writer as the library's export.
  */
+import Papa from 'papaparse';
 import type { BenchReport, BenchRow } from './types';
 
 type Cell = string | number | null | undefined;
@@ -19,16 +18,15 @@ const COLUMNS: [string, (r: BenchRow) => Cell][] = [
   ['server_compute_ms', (r) => r.serverComputeMs], ['adapter', (r) => r.adapter], ['error', (r) => r.error],
 ];
 
-function csvField(v: Cell): string {
+/** Numbers with six significant digits; empty for missing values. */
+function csvValue(v: Cell): string | number {
   if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)))) : v;
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(6)) : v;
 }
 
 export function toCsv(rows: readonly BenchRow[]): string {
-  const lines = [COLUMNS.map(([name]) => name).join(',')];
-  for (const r of rows) lines.push(COLUMNS.map(([, get]) => csvField(get(r))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  const body = Papa.unparse({ fields: COLUMNS.map(([name]) => name), data: rows.map((r) => COLUMNS.map(([, get]) => csvValue(get(r)))) }, { newline: '\r\n' });
+  return `${body}\r\n`;
 }
 
 /** Milliseconds with about three significant digits. */
