@@ -10,7 +10,8 @@
 import type { Tensor } from 'onnxruntime-web';
 import { sha256Hex, verifySha256 } from '../core/sha256';
 import { summarize } from '../core/stats';
-import { createSessionFromBytes, probeWebGpu, type WarmSession } from '../offscreen/ort-runtime';
+import { probeWebGpu } from '../lib/webgpu';
+import { createSessionFromBytes, type WarmSession } from '../offscreen/ort-runtime';
 import { type LeverSettings, prepareIo } from './levers';
 import { measureBatches, seededTensor } from './protocol';
 import { failedRows, toRows } from './rows';

@@ -11,7 +11,8 @@ import { loadCatalog } from '../lib/catalog-loader';
 import { addRecord, recordByRequestId, updateRecord } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/messages';
 import { decodeAndResize, fetchImage, StageError, type Decoded } from './image-loader';
-import { effectiveThreads, getSession, makeTensor, probeWebGpu, type WarmSession } from './ort-runtime';
+import { probeWebGpu } from '../lib/webgpu';
+import { effectiveThreads, getSession, makeTensor, type WarmSession } from './ort-runtime';
 import { inference, loading } from './queues';
 import { compareInCloud } from './cloud-compare';
 

@@ -12,6 +12,7 @@ import type { Backend } from '../core/record';
 import type { ModelEntry } from '../core/catalog';
 import { verifySha256 } from '../core/sha256';
 import { modelUrl } from '../lib/catalog-loader';
+import { probeWebGpu } from '../lib/webgpu';
 
 type OrtModule = typeof import('onnxruntime-web');
 
@@ -60,26 +61,6 @@ function loadWasm(threads: number): Promise<OrtModule> {
 function loadWebGpu(threads: number): Promise<OrtModule> {
   gpuModule ??= import('onnxruntime-web/webgpu').then((m) => configure(m as unknown as OrtModule, threads));
   return gpuModule;
-}
-
-/** Describe the WebGPU adapter, or say why there is none. */
-export async function probeWebGpu(): Promise<{ ok: true; adapter: string; software: boolean; vendor?: string; architecture?: string } | { ok: false; reason: string }> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  if (!gpu) return { ok: false, reason: 'this browser has no WebGPU' };
-  const adapter = await gpu.requestAdapter().catch(() => null);
-  if (!adapter) return { ok: false, reason: 'no WebGPU adapter is available' };
-  const info = adapter.info ?? {};
-  const name = [info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-  const software = Boolean(adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader/i.test(name));
-  return {
-    ok: true, adapter: software ? `${name} (software, not GPU speed)` : name, software,
-    ...(info.vendor ? { vendor: info.vendor } : {}), ...(info.architecture ? { architecture: info.architecture } : {}),
-  };
-}
-
-interface GpuAdapterLike {
-  isFallbackAdapter?: boolean;
-  info?: { vendor?: string; architecture?: string; isFallbackAdapter?: boolean };
 }
 
 const sessions = new Map<string, Promise<WarmSession>>();

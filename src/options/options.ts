@@ -1,6 +1,7 @@
 /** Options page: model and backend choice (declared in lib/settings.ts), history reset. */
 import { modelDisplayName, type Catalog } from '../core/catalog';
 import { loadCatalog } from '../lib/catalog-loader';
+import { probeWebGpu } from '../lib/webgpu';
 import { clearRecords, countRecords } from '../lib/db';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 import { initCloudSection } from './cloud-section';
@@ -16,15 +17,10 @@ function describe(catalog: Catalog, id: string): string {
   return `${m.arch} · ${acc} · ${src} · ${(m.bytes / 1024).toFixed(0)} KB`;
 }
 
-async function probeGpu(): Promise<string> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string }; isFallbackAdapter?: boolean } | null> } }).gpu;
-  if (!gpu) return 'This browser has no WebGPU: classification will use WebAssembly.';
-  const a = await gpu.requestAdapter().catch(() => null);
-  if (!a) return 'No WebGPU adapter available: classification will fall back to WebAssembly (and say so).';
-  const name = [a.info?.vendor, a.info?.architecture].filter(Boolean).join(' ') || 'unknown';
-  return a.isFallbackAdapter || /swiftshader/i.test(name)
-    ? `WebGPU adapter: ${name} — a software renderer, slower than WebAssembly.`
-    : `WebGPU adapter: ${name}.`;
+async function describeGpu(): Promise<string> {
+  const p = await probeWebGpu();
+  if (!p.ok) return `${p.reason[0]?.toUpperCase()}${p.reason.slice(1)}: classification will fall back to WebAssembly (and say so).`;
+  return p.software ? `WebGPU adapter: ${p.adapter} — slower than WebAssembly.` : `WebGPU adapter: ${p.adapter}.`;
 }
 
 async function main(): Promise<void> {
@@ -35,7 +31,7 @@ async function main(): Promise<void> {
   $('model-info').textContent = describe(catalog, select.value);
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) r.checked = r.value === settings.backend;
   $<HTMLSelectElement>('threads').value = String(settings.threads);
-  $('gpu-info').textContent = await probeGpu();
+  $('gpu-info').textContent = await describeGpu();
 
   // Save only the field the user changed: saving the displayed model id on a
   // backend change would pin today's default model forever.
