@@ -4,6 +4,7 @@
  * in its own hidden frame (frame-runner.ts); results can be downloaded as the
  * same JSON/CSV the CLI writes.
  */
+import { byId } from '../lib/dom';
 import { loadCatalog, modelUrl } from '../lib/catalog-loader';
 import { catalogBenchModel } from './bench-models';
 import { renderChart } from './chart-view';
@@ -12,7 +13,7 @@ import { backendThreads, type PageInfo, pageInfo, pickedModel, type WebBackend, 
 import { TABLE_HEADER, tableCells, toCsv } from './report-format';
 import type { BenchModel, BenchReport, BenchRow } from './types';
 
-const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = byId;
 const checked = (name: string): string[] =>
   [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((i) => i.value);
 

@@ -1,4 +1,5 @@
 /** The library page: search, filter, sort, open, delete and export what was tagged. */
+import { byId } from '../lib/dom';
 import Papa from 'papaparse';
 import { labelsOf } from '../core/catalog';
 import { exportRows, libraryEntries, librarySites, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
@@ -7,7 +8,7 @@ import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
 import { fmtPct, prettyLabel } from '../lib/format';
 import { loadSettings } from '../lib/settings';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = byId;
 const PAGE = 300;
 let shown = PAGE;
 let entries: LibraryEntry[] = [];

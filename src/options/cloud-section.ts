@@ -4,13 +4,14 @@
  * with a button (a user gesture, which permissions.request needs), and the
  * extension asks for that origin only then.
  */
+import { byId } from '../lib/dom';
 import browser from 'webextension-polyfill';
 import type { Catalog } from '../core/catalog';
 import { checkEndpoint } from '../core/cloud-client';
 import { remoteModelName, validateEndpoint } from '../core/cloud-endpoint';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = byId;
 
 export async function initCloudSection(catalog: Catalog, saved: (s: Settings) => void): Promise<void> {
   const s = await loadSettings();

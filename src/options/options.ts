@@ -1,4 +1,5 @@
 /** Options page: model and backend choice (declared in lib/settings.ts), history reset. */
+import { byId } from '../lib/dom';
 import { modelDisplayName, type Catalog } from '../core/catalog';
 import { loadCatalog } from '../lib/catalog-loader';
 import { probeWebGpu } from '../lib/webgpu';
@@ -7,7 +8,7 @@ import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 import { initCloudSection } from './cloud-section';
 import { initTaggingSection } from './tagging-section';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = byId;
 
 function describe(catalog: Catalog, id: string): string {
   const m = catalog.models.find((x) => x.id === id);

@@ -1,8 +1,9 @@
 /** Options for page tagging, chips, auto-tag sites and retention (declared in core/settings-schema.ts). */
+import { byId } from '../lib/dom';
 import { enforceRetention } from '../lib/db';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = byId;
 
 /** "https://www.example.com/x" or "www.example.com" -> "www.example.com"; junk -> undefined. */
 export function hostOf(line: string): string | undefined {

@@ -1,4 +1,5 @@
 /** Toolbar popup: recent classifications and latency statistics per (model, backend). */
+import { byId } from '../lib/dom';
 import browser from 'webextension-polyfill';
 import { modelDisplayName } from '../core/catalog';
 import { compareLocalCloud } from '../core/cloud-stats';
@@ -12,7 +13,7 @@ import { isEnvelope } from '../lib/messages';
 import { loadSettings } from '../lib/settings';
 import { initTagging } from './tagging';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = byId;
 
 function td(text: string): HTMLTableCellElement {
   const c = document.createElement('td');

@@ -1,10 +1,11 @@
 /** The popup's "This page" section: Tag this page, progress, cancel, chip toggle. */
+import { byId } from '../lib/dom';
 import browser from 'webextension-polyfill';
 import { isEnvelope, type TagProgress } from '../lib/messages';
 import { send } from '../lib/messaging';
 import { loadSettings, saveSettings } from '../lib/settings';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const $ = byId;
 
 /** The tab the popup acts on: the active tab, or ?tab=ID (tests open the popup as a page). */
 async function targetTab(): Promise<number | undefined> {
