@@ -10,7 +10,6 @@ are taken from it (by base name: no path in the archive can write elsewhere).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import sys
@@ -21,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from .data import data_dir
+from .hashing import sha256_file
 
 URL = "https://www.cs.toronto.edu/~kriz/cifar-100-binary.tar.gz"
 SHA256 = "58a81ae192c23a4be8b1804d68e518ed807d710a4eb253b1f2a199162a40d8ec"
@@ -31,17 +31,9 @@ class ArchiveError(ValueError):
     pass
 
 
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def install_archive(tarball: Path, dest: Path, expected_sha256: str = SHA256) -> list[Path]:
     """Verify `tarball` and extract the WANTED files into `dest`; return their paths."""
-    digest = sha256_of(tarball)
+    digest = sha256_file(tarball)
     if digest != expected_sha256:
         raise ArchiveError(f"{tarball}: sha256 {digest}, expected {expected_sha256}; not extracting")
     dest.mkdir(parents=True, exist_ok=True)

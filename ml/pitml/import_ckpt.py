@@ -24,7 +24,7 @@ import torch
 
 from . import archs, checkpoint
 from .export import NUM_CLASSES, add_common_args, check_id, export_to_catalog, parse_json_arg
-from .onnx_export import sha256_file
+from .hashing import sha256_file
 
 
 def fetch(source: str, dest_dir: Path) -> Path:

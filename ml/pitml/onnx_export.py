@@ -6,7 +6,6 @@ good model.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from torch import nn
 
 from . import ort_node
 from .fold import deploy_form
+from .hashing import sha256_file
 
 OPSET = 17  # the newest Debian's onnx 1.12 checker knows; ORT 1.30 runs it
 INPUT, OUTPUT = "input", "logits"
@@ -38,14 +38,6 @@ class Exported:
     runtime: str  # e.g. "onnxruntime-node 1.30.0"
     max_abs_diff: float
     max_abs_logit: float
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def write_onnx(model: nn.Module, path: Path, opset: int = OPSET) -> None:

@@ -43,7 +43,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 from . import catalog, ort_node
 from .data import MEAN, STD, read_split
-from .onnx_export import sha256_file
+from .hashing import sha256_file
 
 DEFAULT_OPS = ("Conv", "Add")
 SUPPORTED_OPS = ("Conv", "Add", "Gemm", "MatMul")

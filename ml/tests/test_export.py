@@ -14,7 +14,8 @@ import torch
 import support  # noqa: F401
 from pitml import catalog, ort_node
 from pitml.export import export_to_catalog, main as export_main
-from pitml.onnx_export import ExportCheckError, check_against_torch, sha256_file
+from pitml.hashing import sha256_file
+from pitml.onnx_export import ExportCheckError, check_against_torch
 from pitml.random_weights import random_model
 
 

@@ -14,7 +14,7 @@ import torch
 import support  # noqa: F401
 from pitml import ort_node
 from pitml.import_ckpt import main as import_main
-from pitml.onnx_export import sha256_file
+from pitml.hashing import sha256_file
 from pitml.random_weights import random_model
 
 

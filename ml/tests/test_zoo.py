@@ -8,7 +8,7 @@ from pathlib import Path
 
 import support  # noqa: F401
 from pitml import catalog
-from pitml.onnx_export import sha256_file
+from pitml.hashing import sha256_file
 from pitml.zoo import build_zoo
 
 
