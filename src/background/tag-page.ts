@@ -57,18 +57,17 @@ async function setBadge(tabId: number, done: number, total: number): Promise<voi
 }
 
 export async function onTagProgress(p: TagProgress): Promise<void> {
+  const s = p.finished || p.chips.length > 0 ? await loadSettings() : undefined;
   if (p.finished) {
     await browser.action.setBadgeText({ tabId: p.tabId, text: '' }).catch(() => undefined);
     await browser.action.setTitle({ tabId: p.tabId, title: 'Private Image Tagger' }).catch(() => undefined);
-    const s = await loadSettings();
-    await enforceRetention(s.retentionMaxCount, s.retentionMaxDays).catch(() => undefined);
   } else {
     await setBadge(p.tabId, p.done, p.total);
   }
-  if (p.chips.length > 0) {
-    const s = await loadSettings();
+  if (s && p.chips.length > 0) {
     await sendToTab(p.tabId, 0, 'content:chips', { chips: p.chips, unsureBelow: s.unsureBelow, show: s.showChips }, 5_000).catch(() => undefined);
   }
+  if (s && p.finished) await enforceRetention(s.retentionMaxCount, s.retentionMaxDays).catch(() => undefined);
 }
 
 /** From a content script: only for the sender's own tab, only on allowed sites, only when auto-tag is on. */
