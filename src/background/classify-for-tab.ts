@@ -5,6 +5,7 @@
  * `background:classified` message (see on-classified.ts), so nothing here has
  * to survive a worker restart.
  */
+import { epochNow } from '../core/clock';
 import { addRecord } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult, type ImageRef } from '../lib/messages';
 import { sendToTab } from '../lib/messaging';
@@ -15,6 +16,8 @@ import { sendOffscreen } from './offscreen-client';
 import { errorRecord } from './error-record';
 
 export interface TabImage {
+  /** When the user clicked (core/clock.ts epochNow). */
+  clickedAt: number;
   srcUrl: string;
   pageUrl: string;
   tabId: number;
@@ -39,7 +42,7 @@ export async function classifyForTab(t: TabImage): Promise<void> {
     }
   }
   const req: ClassifyRequest = {
-    requestId, image, modelId: settings.modelId, backend: settings.backend, threads: settings.threads,
+    requestId, image, modelId: settings.modelId, backend: settings.backend, threads: settings.threads, clickedAt: t.clickedAt,
     replyTo: { tabId: t.tabId, frameId: t.frameId },
     ...cloudRequest(settings),
   };
@@ -49,7 +52,8 @@ export async function classifyForTab(t: TabImage): Promise<void> {
     // The offscreen document itself failed: still leave a record and tell the user.
     const record = errorRecord(req, 'offscreen', `the classifier could not start: ${errorMessage(e)}`);
     await addRecord(record);
-    const result: ClassifyResult = { requestId, srcUrl: t.srcUrl, record, notes: [] };
+    record.timings.total = epochNow() - t.clickedAt;
+    const result: ClassifyResult = { requestId, srcUrl: t.srcUrl, clickedAt: t.clickedAt, record, notes: [] };
     if (hasContent) await sendToTab(t.tabId, t.frameId, 'content:result', result).catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 /** The "Classify image" context-menu item and its click handler. */
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
+import { epochNow } from '../core/clock';
 import { classifyForTab } from './classify-for-tab';
 
 export const MENU_ID = 'pit-classify-image';
@@ -15,9 +16,10 @@ export async function createContextMenu(): Promise<void> {
   });
 }
 
-export async function onContextMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab): Promise<void> {
+export async function onContextMenuClick(info: Menus.OnClickData, tab?: Tabs.Tab, clickedAt = epochNow()): Promise<void> {
   if (info.menuItemId !== MENU_ID || !info.srcUrl || tab?.id === undefined) return;
   await classifyForTab({
+    clickedAt,
     srcUrl: info.srcUrl,
     pageUrl: info.frameUrl ?? info.pageUrl ?? tab.url ?? '',
     tabId: tab.id,

@@ -5,6 +5,7 @@
  * storage/IndexedDB. The worker may be killed at any moment.
  */
 import browser from 'webextension-polyfill';
+import { epochNow } from '../core/clock';
 import { enforceRetention } from '../lib/db';
 import { isExtensionContext, listen } from '../lib/messaging';
 import { loadSettings } from '../lib/settings';
@@ -28,7 +29,9 @@ browser.runtime.onStartup.addListener(() => {
 });
 
 browser.contextMenus.onClicked.addListener((info, tab) => {
-  onContextMenuClick(info, tab).catch((e: unknown) => console.error('classify failed', e));
+  // The user's wait starts now: every phase of the record is measured from this stamp.
+  const clickedAt = epochNow();
+  onContextMenuClick(info, tab, clickedAt).catch((e: unknown) => console.error('classify failed', e));
 });
 
 // Changing the thread count only takes effect in a fresh WASM runtime.

@@ -5,13 +5,14 @@
  * same JSON/CSV the CLI writes.
  */
 import { byId } from '../lib/dom';
+import { download } from '../lib/download';
 import { loadCatalog, modelUrl } from '../lib/catalog-loader';
-import { catalogBenchModel } from './bench-models';
+import { catalogBenchModel } from '../core/bench/bench-models';
 import { renderChart } from './chart-view';
 import { openFrame } from './frame-runner';
 import { backendThreads, type PageInfo, pageInfo, pickedModel, type WebBackend, type WebJob } from './measure-web';
-import { TABLE_HEADER, tableCells, toCsv } from './report-format';
-import type { BenchModel, BenchReport, BenchRow } from './types';
+import { TABLE_HEADER, tableCells, toCsv } from '../core/bench/report-format';
+import type { BenchModel, BenchReport, BenchRow } from '../core/bench/types';
 
 const $ = byId;
 const checked = (name: string): string[] =>
@@ -90,14 +91,8 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
   $('status').textContent = 'done';
   $('summary').textContent = `${info.browser ?? info.userAgent}, ${info.hardwareConcurrency} cores, onnxruntime-web ${report.machine.ortWeb ?? '?'}. ${report.unavailable.map((u) => `${u.backend}: unavailable (${u.reason}).`).join(' ')}`;
   await renderChart($('chart'), report.rows, `${info.browser ?? ''}, ${info.hardwareConcurrency} cores`);
-  $('dl-json').onclick = () => download('bench.json', JSON.stringify(report, null, 2), 'application/json');
-  $('dl-csv').onclick = () => download('bench.csv', toCsv(report.rows), 'text/csv');
-}
-
-function download(name: string, text: string, type: string): void {
-  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([text], { type })), download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  $('dl-json').onclick = () => download('bench.json', 'application/json', JSON.stringify(report, null, 2));
+  $('dl-csv').onclick = () => download('bench.csv', 'text/csv', toCsv(report.rows));
 }
 
 export async function startUi(): Promise<void> {

@@ -5,8 +5,8 @@
  * them without eval (https://github.com/vega/vega/tree/main/packages/vega-interpreter).
  * Loaded on demand so the measuring frames never load Vega.
  */
-import { latencyChartSpec } from './chart-spec';
-import type { BenchRow } from './types';
+import { latencyChartSpec } from '../core/bench/chart-spec';
+import type { BenchRow } from '../core/bench/types';
 
 let current: { finalize(): void } | undefined;
 

@@ -11,11 +11,11 @@ import type { Tensor } from 'onnxruntime-web';
 import { sha256Hex, verifySha256 } from '../core/sha256';
 import { summarize } from '../core/stats';
 import { probeWebGpu } from '../lib/webgpu';
-import { createSessionFromBytes, type WarmSession } from '../offscreen/ort-runtime';
-import { type LeverSettings, prepareIo } from './levers';
-import { measureBatches, seededTensor } from './protocol';
-import { failedRows, toRows } from './rows';
-import type { BackendId, BenchModel, BenchRow, CellPlan, WebGpuInfo } from './types';
+import { createSessionFromBytes, type WarmSession } from '../lib/ort-runtime';
+import { type LeverSettings, prepareIo } from '../core/bench/levers';
+import { measureBatches, seededTensor } from '../core/bench/protocol';
+import { failedRows, toRows } from '../core/bench/rows';
+import type { BackendId, BenchModel, BenchRow, CellPlan, WebGpuInfo } from '../core/bench/types';
 
 export type WebBackend = Extract<BackendId, 'wasm-1' | 'wasm-all' | 'webgpu'>;
 

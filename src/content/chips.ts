@@ -4,13 +4,8 @@
  * overlay layer (no layout shift, page CSS cannot reach them). Dark, translucent
  * and outlined so they read on light and dark pictures alike.
  */
+import type { ChipData } from '../lib/messages';
 import { layer, trackPosition } from './overlay-layer';
-
-export interface ChipData {
-  srcUrl: string;
-  label: string;
-  prob: number;
-}
 
 interface Chip {
   el: HTMLDivElement;

@@ -1,8 +1,12 @@
 /**
  * The result overlay on a classified image: a chip with the top label,
- * probability and inference time that expands to the top-5. It lives in the
- * shared overlay layer (overlay-layer.ts), so it never shifts the page.
+ * probability and the time the user waited (click → this label) that expands
+ * to the top-5 and where the time went (session.run and the other phases). It
+ * lives in the shared overlay layer (overlay-layer.ts), so it never shifts the page.
  */
+import { epochNow } from '../core/clock';
+import { fmtMs } from '../core/format';
+import type { Timings } from '../core/record';
 import type { ClassifyResult } from '../lib/messages';
 import { layer, trackPosition } from './overlay-layer';
 
@@ -12,8 +16,21 @@ function pct(p: number): string {
   return `${(p * 100).toFixed(p >= 0.995 ? 0 : 1)}%`;
 }
 
-function ms(v: number): string {
-  return v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`;
+const ms = (v: number | undefined): string => `${fmtMs(v)} ms`;
+
+/** Click → label as this page saw it; the record's own total when the click time is unknown (a replayed result). */
+export function waitedMs(res: ClassifyResult, now = epochNow()): number {
+  return res.clickedAt !== undefined ? Math.max(res.record.timings.total, now - res.clickedAt) : res.record.timings.total;
+}
+
+const PHASES: [keyof Timings, string][] = [
+  ['dispatch', 'start'], ['fetch', 'fetch'], ['decodeResize', 'decode'], ['preprocess', 'normalise'],
+  ['queue', 'queue'], ['inference', 'session.run'], ['postprocess', 'top-5'],
+];
+
+/** "start 3.1 ms · fetch 1.2 ms · … · session.run 9.6 ms": every phase that took time, in order. */
+export function phaseText(t: Timings): string {
+  return PHASES.filter(([k]) => (t[k] ?? 0) > 0.05 || k === 'inference').map(([k, name]) => `${name} ${ms(t[k])}`).join(' · ');
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -73,8 +90,10 @@ class Overlay {
     chip.type = 'button';
     chip.setAttribute('aria-expanded', 'false');
     chip.setAttribute('aria-label', `Classified as ${top.label}, ${pct(top.prob)}. Show top 5`);
-    chip.append(el('b', 'label', top.label.replaceAll('_', ' ')), el('span', 'prob', pct(top.prob)),
-      el('span', 'ms', ms(record.timings.inference)));
+    const waited = waitedMs(res);
+    const time = el('span', 'ms', ms(waited));
+    time.title = `${ms(waited)} from your click to this label (session.run ${ms(record.timings.inference)})`;
+    chip.append(el('b', 'label', top.label.replaceAll('_', ' ')), el('span', 'prob', pct(top.prob)), time);
     if (record.cloud) {
       chip.append(el('span', 'ms cloud', record.cloud.error ? 'cloud failed' : `cloud ${ms(record.cloud.roundTripMs)}`));
     }
@@ -115,10 +134,10 @@ class Overlay {
     }
     const t = record.timings;
     const meta = el('div', 'meta',
-      `${record.modelId} · ${record.backend}${record.backend === 'wasm' ? ` ×${record.threads}` : ''} · inference ${ms(t.inference)} · total ${ms(t.total)}` +
-      (record.coldStart && record.sessionCreateMs !== undefined ? ` · cold start ${ms(record.sessionCreateMs)}` : '') +
-      ' · on this device');
-    panel.append(head, list, meta);
+      `${record.modelId} · ${record.backend}${record.backend === 'wasm' ? ` ×${record.threads}` : ''} · on this device`);
+    const timing = el('div', 'meta timing', `Label in ${ms(waitedMs(res))}: ${phaseText(t)}` +
+      (record.coldStart && record.sessionCreateMs !== undefined ? ` · incl. model load ${ms(record.sessionCreateMs)}` : ''));
+    panel.append(head, list, meta, timing);
     if (record.cloud) {
       const c = record.cloud;
       const top = c.top5[0];

@@ -155,6 +155,29 @@ export function findModel(catalog: Catalog, id: string): ModelEntry {
   return model;
 }
 
+/** A model the product can use, and why it is not exactly the one asked for (when it is not). */
+export interface ResolvedModel {
+  model: ModelEntry;
+  /** Short texts for the user: a stale id replaced by the default, an untrained model. */
+  notes: string[];
+}
+
+/**
+ * The one model choice of the product: the wanted id ('' = the catalog's
+ * default), else the default with a note (a setting naming a model that no
+ * longer ships must not break classification). Throws only when the catalog
+ * names no usable model at all.
+ */
+export function resolveModel(catalog: Catalog, wanted: string): ResolvedModel {
+  const id = wanted || catalog.default;
+  const notes: string[] = [];
+  const model = catalog.models.find((m) => m.id === id) ?? catalog.models.find((m) => m.id === catalog.default) ?? catalog.models[0];
+  if (!model) throw new Error('the model catalog names no usable model');
+  if (model.id !== id) notes.push(`model "${id}" is not installed: used ${model.id} instead`);
+  if (!model.trained) notes.push(`${modelDisplayName(model)}: labels are meaningless`);
+  return { model, notes };
+}
+
 /** The label tables of a model (fine labels in output index order). */
 export function labelsOf(catalog: Catalog, model: ModelEntry): { fine: string[]; coarse: string[]; fineToCoarse: number[] } {
   const set = catalog.labelSets[model.labelSet];

@@ -13,8 +13,14 @@ export interface Prediction {
   prob: number;
 }
 
-/** Milliseconds spent in each step of one request (performance.now deltas). */
+/**
+ * Milliseconds spent in each step of one request (performance.now deltas).
+ * For a click, the phases from `dispatch` to `postprocess` add up to about
+ * `total`: the wait the user had from the click to the label.
+ */
 export interface Timings {
+  /** Click → the offscreen document starts the request (worker, pending overlay, document creation, messaging). */
+  dispatch?: number;
   /** Getting the image bytes (network, cache, or the page's canvas). */
   fetch: number;
   /** createImageBitmap + draw + area-average down to the model's input size. */
@@ -25,10 +31,17 @@ export interface Timings {
   inference: number;
   /** Softmax, top-k. */
   postprocess: number;
-  /** Whole request as the offscreen document saw it, including queue wait and session creation. */
+  /**
+   * Whole request: for a click, from the click to the result handed back for
+   * the overlay (dispatch, queue waits and session creation included); for a
+   * tagged image, from its job's start of loading it to its result.
+   */
   total: number;
   /** Time spent waiting in the queue behind other requests. */
   queue: number;
+  /** After the result was delivered: the thumbnail encode and the IndexedDB write (not part of `total`). */
+  thumbnail?: number;
+  store?: number;
 }
 
 /** The same image through the optional cloud endpoint (KServe v2), next to the local result. */

@@ -4,30 +4,47 @@
  * TypeError deep inside the pipeline.
  */
 import * as v from 'valibot';
-import type { ClassifyRequest, TagImage, TagJobRequest, TensorRequest } from './messages';
 
 const backend = v.picklist(['wasm', 'webgpu']);
 const threads = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(16));
 
+/** What a content script or the worker knows about the image to classify. */
+const ImageRefSchema = v.object({
+  /** URL as the page reports it (http(s), data:, blob:). */
+  srcUrl: v.pipe(v.string(), v.minLength(1)),
+  pageUrl: v.string(),
+  /** Image bytes as a data: URL when only the page could read them (blob:). */
+  dataUrl: v.optional(v.string()),
+  /** Set when the page could not hand over the bytes; the request then fails with this reason. */
+  readError: v.optional(v.string()),
+});
+
+/** Set only when the user turned the cloud comparison on: where to send the tensor too. */
+const CloudRequestSchema = v.object({
+  /** Validated base URL (core/cloud-endpoint.ts). */
+  base: v.pipe(v.string(), v.url()),
+  origin: v.string(),
+  /** Local catalog id -> server model name, where they differ. */
+  modelMap: v.record(v.string(), v.string()),
+  token: v.optional(v.string()),
+  timeoutMs: v.pipe(v.number(), v.minValue(100), v.maxValue(120_000)),
+});
+
 export const ClassifyRequestSchema = v.object({
   requestId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
-  image: v.object({
-    srcUrl: v.pipe(v.string(), v.minLength(1)),
-    pageUrl: v.string(),
-    dataUrl: v.optional(v.string()),
-    readError: v.optional(v.string()),
-  }),
+  image: ImageRefSchema,
   modelId: v.string(),
   backend,
+  /** 0 = automatic (cores up to 4 when cross-origin isolated). */
   threads,
+  /**
+   * Epoch ms (performance.timeOrigin + now(), sub-ms) when the user clicked:
+   * every phase and the overlay's figure are measured from here.
+   */
+  clickedAt: v.optional(v.pipe(v.number(), v.finite())),
+  /** Where to deliver the result (absent when the caller awaits it, e.g. tests). */
   replyTo: v.optional(v.object({ tabId: v.number(), frameId: v.number() })),
-  cloud: v.optional(v.object({
-    base: v.pipe(v.string(), v.url()),
-    origin: v.string(),
-    modelMap: v.record(v.string(), v.string()),
-    token: v.optional(v.string()),
-    timeoutMs: v.pipe(v.number(), v.minValue(100), v.maxValue(120_000)),
-  })),
+  cloud: v.optional(CloudRequestSchema),
 });
 
 export const TensorRequestSchema = v.object({
@@ -38,6 +55,7 @@ export const TensorRequestSchema = v.object({
   data: v.string(),
 });
 
+/** One image of a page-tagging job (data: URL bytes for page-only blob: images). */
 const TagImageSchema = v.object({
   srcUrl: v.pipe(v.string(), v.minLength(1), v.maxLength(64 * 1024 * 1024)),
   dataUrl: v.optional(v.string()),
@@ -67,6 +85,14 @@ function check<T>(schema: v.GenericSchema<unknown, T>, what: string, payload: un
   const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
   throw new Error(`malformed ${what}: ${path ? `${path}: ` : ''}${issue.message}`);
 }
+
+export type ImageRef = v.InferOutput<typeof ImageRefSchema>;
+export type CloudRequest = v.InferOutput<typeof CloudRequestSchema>;
+export type ClassifyRequest = v.InferOutput<typeof ClassifyRequestSchema>;
+/** A raw tensor through the extension's own sessions (fidelity tests, accuracy eval, benchmarks): N x C x H x W, float32 base64. */
+export type TensorRequest = v.InferOutput<typeof TensorRequestSchema>;
+export type TagImage = v.InferOutput<typeof TagImageSchema>;
+export type TagJobRequest = v.InferOutput<typeof TagJobSchema>;
 
 export const parseClassifyRequest = (p: unknown): ClassifyRequest => check(ClassifyRequestSchema, 'classify request', p);
 export const parseTensorRequest = (p: unknown): TensorRequest => check(TensorRequestSchema, 'tensor request', p);

@@ -8,29 +8,15 @@
  * and `tests/lib/messages.test.ts` proves every name has exactly one handler.
  */
 import type { Backend, InferenceRecord } from '../core/record';
+import type { ClassifyRequest, TagImage, TagJobRequest, TensorRequest } from './message-schemas';
 
-/** One image of a page-tagging job (data: URL bytes for page-only blob: images). */
-export interface TagImage {
-  srcUrl: string;
-  dataUrl?: string;
-  readError?: string;
-}
+// The request shapes are declared once, as the valibot schemas that check them.
+export type { ClassifyRequest, CloudRequest, ImageRef, TagImage, TagJobRequest, TensorRequest } from './message-schemas';
 
 /** Why the collector left an image out. */
 export interface SkippedImage {
   url: string;
   reason: string;
-}
-
-export interface TagJobRequest {
-  jobId: string;
-  tabId: number;
-  pageUrl: string;
-  images: TagImage[];
-  modelId: string;
-  backend: Backend;
-  threads: number;
-  source: 'page' | 'auto';
 }
 
 /** A chip to draw: top-1 of one image. */
@@ -58,58 +44,15 @@ export interface TagProgress {
   chips: ChipData[];
 }
 
-/** What a content script or the worker knows about the image to classify. */
-export interface ImageRef {
-  /** URL as the page reports it (http(s), data:, blob:). */
-  srcUrl: string;
-  pageUrl: string;
-  /** Image bytes as a data: URL when only the page could read them (blob:). */
-  dataUrl?: string;
-  /** Set when the page could not hand over the bytes; the request then fails with this reason. */
-  readError?: string;
-}
-
-export interface ClassifyRequest {
-  requestId: string;
-  image: ImageRef;
-  modelId: string;
-  backend: Backend;
-  /** 0 = automatic (cores up to 4 when cross-origin isolated). */
-  threads: number;
-  /** Where to deliver the result (absent when the caller awaits it, e.g. tests). */
-  replyTo?: { tabId: number; frameId: number };
-  /** Set only when the user turned the cloud comparison on: where to send the tensor too. */
-  cloud?: CloudRequest;
-}
-
-export interface CloudRequest {
-  /** Validated base URL (core/cloud-endpoint.ts). */
-  base: string;
-  origin: string;
-  /** Local catalog id -> server model name, where they differ. */
-  modelMap: Record<string, string>;
-  token?: string;
-  timeoutMs: number;
-}
-
 /** Delivered to the page's overlay. */
 export interface ClassifyResult {
   requestId: string;
   srcUrl: string;
+  /** The click's time (ClassifyRequest.clickedAt): the overlay shows the wait from there to the label. */
+  clickedAt?: number;
   record: InferenceRecord;
   /** Short human text for an unusual situation (backend fallback, untrained model). */
   notes: string[];
-}
-
-/** A raw tensor through the extension's own sessions (fidelity tests, accuracy eval, benchmarks). */
-export interface TensorRequest {
-  modelId: string;
-  backend: Backend;
-  threads: number;
-  /** N x C x H x W. */
-  dims: number[];
-  /** Float32 little-endian, base64 (see core/float-codec.ts). */
-  data: string;
 }
 
 export interface TensorResult {

@@ -1,11 +1,12 @@
 /** The library page: search, filter, sort, open, delete and export what was tagged. */
 import { byId } from '../lib/dom';
+import { download } from '../lib/download';
 import Papa from 'papaparse';
-import { labelsOf } from '../core/catalog';
+import { labelsOf, resolveModel } from '../core/catalog';
 import { exportRows, libraryEntries, librarySites, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
 import { loadCatalog } from '../lib/catalog-loader';
 import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
-import { fmtPct, prettyLabel } from '../lib/format';
+import { fmtPct, prettyLabel } from '../core/format';
 import { loadSettings } from '../lib/settings';
 
 const $ = byId;
@@ -14,8 +15,7 @@ let shown = PAGE;
 let entries: LibraryEntry[] = [];
 
 const catalog = await loadCatalog();
-const model = catalog.models.find((m) => m.id === catalog.default) ?? catalog.models[0];
-if (!model) throw new Error('the model catalog is empty');
+const { model } = resolveModel(catalog, '');
 const labels = labelsOf(catalog, model);
 for (const [i, c] of labels.coarse.entries()) $('superclass').append(new Option(prettyLabel(c), String(i)));
 
@@ -79,12 +79,6 @@ async function refresh(): Promise<void> {
   siteSel.value = sites.some((s) => s.site === current) ? current : '';
   entries = libraryEntries(records, labels, query());
   render();
-}
-
-function download(name: string, type: string, text: string): void {
-  const a = Object.assign(document.createElement('a'), { href: URL.createObjectURL(new Blob([text], { type })), download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
 const stamp = () => new Date().toISOString().slice(0, 10);

@@ -1,35 +1,29 @@
 /**
- * A ready-made tensor through the same warm sessions and queue as page images:
- * the fidelity test and the accuracy eval measure the extension's own path.
+ * A ready-made tensor through the same pipeline, warm sessions and queue as
+ * page images (steps 1, 2 and 4 of pipeline.ts): the fidelity test and the
+ * accuracy eval measure the extension's own path.
  */
 import { findModel } from '../core/catalog';
 import { base64ToFloats, floatsToBase64 } from '../core/float-codec';
 import { loadCatalog } from '../lib/catalog-loader';
 import type { TensorRequest, TensorResult } from '../lib/messages';
-import { effectiveThreads, getSession, makeTensor } from './ort-runtime';
-import { inference } from './queues';
+import { infer, makePlan } from './pipeline';
 
 export async function inferTensor(req: TensorRequest): Promise<TensorResult> {
-  const model = findModel(await loadCatalog(), req.modelId);
+  // An unknown id is an error here (a tool asked for it by name), never a silent substitute.
+  findModel(await loadCatalog(), req.modelId);
+  const plan = await makePlan(req.modelId, req.backend, req.threads);
   const data = base64ToFloats(req.data);
-  const expected = req.dims.reduce((a, b) => a * b, 1);
-  if (req.dims.length !== 4 || data.length !== expected) {
-    throw new Error(`tensor has ${data.length} values; dims ${JSON.stringify(req.dims)} need ${expected}`);
-  }
-  return inference.run(async () => {
-    const ws = await getSession(model, req.backend, effectiveThreads(req.threads));
-    const created = ws.fresh ? ws.createMs : undefined;
-    ws.fresh = false;
-    const t0 = performance.now();
-    const out = await ws.session.run({ [model.input.name]: makeTensor(ws.ort, data, req.dims) });
-    const inferenceMs = performance.now() - t0;
-    const t = out[model.output.name];
-    if (!t) throw new Error(`model has no output named ${model.output.name}`);
-    const logits = (await t.getData()) as Float32Array;
-    return {
-      logits: floatsToBase64(logits), dims: [...t.dims], inferenceMs, backend: ws.backend, threads: ws.threads,
-      ...(ws.adapter ? { adapter: ws.adapter } : {}),
-      ...(created !== undefined ? { sessionCreateMs: created } : {}),
-    };
-  });
+  const [n, c, h, w] = req.dims as [number, number, number, number];
+  const [mc, mh, mw] = plan.batchModel.chw;
+  if (data.length !== n * c * h * w) throw new Error(`tensor has ${data.length} values; dims ${JSON.stringify(req.dims)} need ${n * c * h * w}`);
+  if (c !== mc || h !== mh || w !== mw) throw new Error(`dims ${JSON.stringify(req.dims)} do not fit model ${plan.model.id} (N x ${mc} x ${mh} x ${mw})`);
+  const size = c * h * w;
+  const inputs = Array.from({ length: n }, (_, i) => data.subarray(i * size, (i + 1) * size));
+  const out = await infer(plan, inputs);
+  return {
+    logits: floatsToBase64(out.logits), dims: [...out.dims], inferenceMs: out.inferenceMs, backend: out.backend, threads: out.threads,
+    ...(out.adapter ? { adapter: out.adapter } : {}),
+    ...(out.coldStartMs !== undefined ? { sessionCreateMs: out.coldStartMs } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 /** Options page: model and backend choice (declared in lib/settings.ts), history reset. */
 import { byId } from '../lib/dom';
-import { modelDisplayName, type Catalog } from '../core/catalog';
+import { modelDisplayName, resolveModel, type Catalog } from '../core/catalog';
 import { loadCatalog } from '../lib/catalog-loader';
 import { probeWebGpu } from '../lib/webgpu';
 import { clearRecords, countRecords } from '../lib/db';
@@ -11,8 +11,7 @@ import { initTaggingSection } from './tagging-section';
 const $ = byId;
 
 function describe(catalog: Catalog, id: string): string {
-  const m = catalog.models.find((x) => x.id === id);
-  if (!m) return '';
+  const { model: m } = resolveModel(catalog, id);
   const acc = m.accuracy ? `top-1 ${m.accuracy.top1.toFixed(2)} %, top-5 ${m.accuracy.top5.toFixed(2)} % on the CIFAR-100 test set` : 'accuracy not measured';
   const src = m.provenance.source === 'trained' ? 'trained by this project' : m.provenance.source === 'imported' ? 'imported checkpoint' : 'random weights — for timing only';
   return `${m.arch} · ${acc} · ${src} · ${(m.bytes / 1024).toFixed(0)} KB`;

@@ -1,14 +1,14 @@
 /** Toolbar popup: recent classifications and latency statistics per (model, backend). */
 import { byId } from '../lib/dom';
 import browser from 'webextension-polyfill';
-import { modelDisplayName } from '../core/catalog';
+import { modelDisplayName, resolveModel } from '../core/catalog';
 import { compareLocalCloud } from '../core/cloud-stats';
 import { validateEndpoint } from '../core/cloud-endpoint';
 import type { InferenceRecord } from '../core/record';
 import { statsByModelBackend, type Summary } from '../core/stats';
 import { loadCatalog } from '../lib/catalog-loader';
 import { countRecords, recentRecords } from '../lib/db';
-import { fmtAgo, fmtMs, fmtPct, prettyLabel } from '../lib/format';
+import { fmtAgo, fmtMs, fmtPct, prettyLabel } from '../core/format';
 import { isEnvelope } from '../lib/messages';
 import { loadSettings } from '../lib/settings';
 import { initTagging } from './tagging';
@@ -54,7 +54,7 @@ function recentItem(r: InferenceRecord): HTMLLIElement {
   const ms = document.createElement('div');
   ms.className = 'ms';
   ms.textContent = `${fmtMs(r.timings.total)} ms`;
-  ms.title = `inference ${fmtMs(r.timings.inference)} ms, total ${fmtMs(r.timings.total)} ms${r.coldStart ? ' (cold start)' : ''}`;
+  ms.title = `${fmtMs(r.timings.total)} ms ${r.source === 'click' || r.source === undefined ? 'from the click to the label' : 'from loading to the label'}, of which session.run ${fmtMs(r.timings.inference)} ms${r.coldStart ? ' (cold start: the model was loaded)' : ''}`;
   li.append(thumb, mid, ms);
   return li;
 }
@@ -67,9 +67,9 @@ async function renderStatus(): Promise<void> {
   const status = $('status');
   try {
     const [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
-    const model = catalog.models.find((m) => m.id === (settings.modelId || catalog.default)) ?? catalog.models[0];
-    status.textContent = `Model: ${model ? modelDisplayName(model) : 'none'} · backend: ${settings.backend.toUpperCase()}`;
-    status.classList.toggle('warn', model !== undefined && !model.trained);
+    const { model } = resolveModel(catalog, settings.modelId);
+    status.textContent = `Model: ${modelDisplayName(model)} · backend: ${settings.backend.toUpperCase()}`;
+    status.classList.toggle('warn', !model.trained);
     const ep = validateEndpoint(settings.cloudEndpoint);
     if (settings.cloudEnabled && ep.ok) {
       const p = $('privacy');
@@ -91,7 +91,7 @@ async function renderRecords(): Promise<void> {
   const stats = statsByModelBackend(window);
   const rows = stats.map((s) => {
     const tr = document.createElement('tr');
-    tr.append(td(s.modelId), td(s.backend), td(String(s.batchSize)), td(String(s.inference?.count ?? 0)), ...summaryCells(s.inference), ...summaryCells(s.total),
+    tr.append(td(s.modelId), td(s.backend), td(String(s.batchSize)), td(String(s.inference?.count ?? 0)), ...summaryCells(s.total), ...summaryCells(s.inference),
       td(s.coldStart ? `${fmtMs(s.coldStart.median)} (${s.coldStart.count})` : '–'));
     return tr;
   });

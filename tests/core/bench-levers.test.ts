@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type IoPorts, LEVERS, leverConfigs, leverRows, leversMarkdown, prepareIo } from '../../src/bench/levers';
-import type { BenchRow } from '../../src/bench/types';
+import { type IoPorts, LEVERS, leverConfigs, leverRows, leversMarkdown, prepareIo } from '../../src/core/bench/levers';
+import type { BenchRow } from '../../src/core/bench/types';
 
 const row = (model: string, batch: number, medianMs: number | null, sessionCreateMs = 10, error?: string): BenchRow => ({
   model, source: 'catalog', backend: 'native-all', threads: 2, batch, sessionCreateMs, firstRunMs: 1, runs: 3,

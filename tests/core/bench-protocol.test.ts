@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellStats, MIN_RUNS, measureBatches, sampleCell, seededTensor } from '../../src/bench/protocol';
+import { cellStats, MIN_RUNS, measureBatches, sampleCell, seededTensor } from '../../src/core/bench/protocol';
 
 /** A run whose i-th call takes durations[i] ms, on a fake clock that advances by the same amount. */
 function fake(durations: number[]) {

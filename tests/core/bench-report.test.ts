@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { chartPoints, latencyChartSpec } from '../../src/bench/chart-spec';
-import { fmtMs, tableCells, toCsv, toMarkdown } from '../../src/bench/report-format';
-import { failedRows, toRows, withRatios } from '../../src/bench/rows';
-import type { BackendId, BenchModel, BenchReport, BenchRow } from '../../src/bench/types';
+import { chartPoints, latencyChartSpec } from '../../src/core/bench/chart-spec';
+import { tableCells, toCsv, toMarkdown } from '../../src/core/bench/report-format';
+import { fmtMs } from '../../src/core/format';
+import { failedRows, toRows, withRatios } from '../../src/core/bench/rows';
+import type { BackendId, BenchModel, BenchReport, BenchRow } from '../../src/core/bench/types';
 
 const model: BenchModel = { key: 'm', source: 'catalog', arch: 'resnet20', params: 1, madds: 40e6, bytes: 10, sha256: null };
 const stats = (medianMs: number) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findModel, labelsOf, modelDisplayName, parseCatalog } from '../../src/core/catalog';
+import { findModel, labelsOf, modelDisplayName, parseCatalog, resolveModel } from '../../src/core/catalog';
 
 const SHA = 'a'.repeat(64);
 
@@ -92,5 +92,12 @@ describe('catalog helpers', () => {
   it('flags untrained models in their display name', () => {
     expect(modelDisplayName(findModel(c, 'tiny-net'))).toBe('Tiny net');
     expect(modelDisplayName(findModel(c, 'tiny-random'))).toBe('Tiny net — untrained, for timing only');
+  });
+
+  it('resolves the wanted model, the default for "", and the default with a note for a stale id', () => {
+    expect(resolveModel(c, 'tiny-net')).toEqual({ model: findModel(c, 'tiny-net'), notes: [] });
+    expect(resolveModel(c, '').model.id).toBe('tiny-net');
+    expect(resolveModel(c, 'gone-model')).toEqual({ model: findModel(c, 'tiny-net'), notes: ['model "gone-model" is not installed: used tiny-net instead'] });
+    expect(resolveModel(c, 'tiny-random').notes).toEqual(['Tiny net — untrained, for timing only: labels are meaningless']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imageSize } from '../../src/core/image-size';
+import { imageHeader, imageSize } from '../../src/core/image-size';
 import { encodeJpeg, encodePng, uniform } from '../../tools/lib/images';
 
 describe('imageSize', () => {
@@ -36,5 +36,17 @@ describe('imageSize', () => {
     expect(imageSize(new TextEncoder().encode('not an image'))).toBeUndefined();
     expect(imageSize(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00]))).toBeUndefined();
     expect(imageSize(new Uint8Array(0))).toBeUndefined();
+  });
+
+  it('tells the format from magic bytes and swaps the size of an EXIF-rotated JPEG', () => {
+    const jpg = encodeJpeg(64, 48, uniform(64, 48, [9, 9, 9]));
+    expect(imageHeader(jpg)).toEqual({ width: 64, height: 48, format: 'jpeg', orientation: 1 });
+    expect(imageHeader(encodePng(5, 7, uniform(5, 7, [1, 2, 3])))?.format).toBe('png');
+    // APP1 "Exif\0\0" + little-endian TIFF with one IFD0 entry: orientation 6 (rotate 90° clockwise).
+    const tiff = [0x49, 0x49, 0x2a, 0x00, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0];
+    const payload = [...'Exif'].map((c) => c.charCodeAt(0)).concat([0, 0], tiff);
+    const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+    const rotated = Uint8Array.from([...jpg.subarray(0, 2), ...app1, ...jpg.subarray(2)]);
+    expect(imageHeader(rotated)).toEqual({ width: 48, height: 64, format: 'jpeg', orientation: 6 });
   });
 });

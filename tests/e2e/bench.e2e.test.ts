@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchReport } from '../../src/bench/types';
+import type { BenchReport } from '../../src/core/bench/types';
 import { modelPath, readCatalog } from '../../tools/lib/catalog-file';
 import { launchExtension } from '../../tools/lib/extension';
 import { chartMarks } from '../tools/bench-svg';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LEVERS, type LeverReport } from '../../src/bench/levers';
+import { LEVERS, type LeverReport } from '../../src/core/bench/levers';
 import { CATALOG_PATH, modelPath, readCatalog } from '../../tools/lib/catalog-file';
 
 const REPO = resolve(import.meta.dirname, '../..');

@@ -1,7 +1,7 @@
 /** `npm run bench` options: flags, defaults and validation (pure, unit-tested). */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BACKENDS, type BackendId } from '../../src/bench/types';
+import { BACKENDS, type BackendId } from '../../src/core/bench/types';
 import { REPO } from '../lib/cifar';
 
 export const USAGE = `npm run bench -- [options]

@@ -9,12 +9,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import type { LeverSettings } from '../../src/bench/levers';
+import type { LeverSettings } from '../../src/core/bench/levers';
 import type { PageInfo, WebBackend, WebJob, WebJobResult } from '../../src/bench/measure-web';
-import type { CellPlan, ColdStart } from '../../src/bench/types';
+import type { CellPlan, ColdStart } from '../../src/core/bench/types';
 import { summarize } from '../../src/core/stats';
 import { floatsToBase64 } from '../../src/core/float-codec';
-import { seededTensor } from '../../src/bench/protocol';
+import { seededTensor } from '../../src/core/bench/protocol';
 import { launchExtension, type ExtensionHandle } from '../lib/extension';
 import { startServer, type TestServer } from '../lib/http-server';
 import type { ModelSpec } from './models';

@@ -1,8 +1,8 @@
 /** Renders the benchmark chart to SVG in Node: Vega-Lite compiles, Vega renders headless (no canvas, no DOM). */
 import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
-import { latencyChartSpec } from '../../src/bench/chart-spec';
-import type { BenchRow } from '../../src/bench/types';
+import { latencyChartSpec } from '../../src/core/bench/chart-spec';
+import type { BenchRow } from '../../src/core/bench/types';
 
 export async function chartSvg(rows: readonly BenchRow[], subtitle = ''): Promise<string> {
   const vg = compile(latencyChartSpec(rows, subtitle)).spec;

@@ -6,9 +6,9 @@
  */
 import { inferRemote } from '../../src/core/cloud-client';
 import { validateEndpoint } from '../../src/core/cloud-endpoint';
-import { measureBatches, seededTensor } from '../../src/bench/protocol';
-import { failedRows, toRows } from '../../src/bench/rows';
-import type { BenchRow, CellPlan } from '../../src/bench/types';
+import { measureBatches, seededTensor } from '../../src/core/bench/protocol';
+import { failedRows, toRows } from '../../src/core/bench/rows';
+import type { BenchRow, CellPlan } from '../../src/core/bench/types';
 import type { ModelSpec } from './models';
 
 /** The endpoint's base URL, or a reason why it cannot be used. */

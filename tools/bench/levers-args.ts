@@ -1,7 +1,7 @@
 /** `npm run bench:levers` options (pure, unit-tested). */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { LeverRuntime } from '../../src/bench/levers';
+import type { LeverRuntime } from '../../src/core/bench/levers';
 import { CATALOG_PATH } from '../lib/catalog-file';
 import { REPO } from '../lib/cifar';
 

@@ -5,10 +5,10 @@
  * onnxruntime-node can write.
  */
 import type * as Ort from 'onnxruntime-node';
-import { type GraphOptLevel, type LeverSettings, prepareIo } from '../../src/bench/levers';
-import { measureBatches, seededTensor } from '../../src/bench/protocol';
-import { failedRows, toRows } from '../../src/bench/rows';
-import type { BenchModel, BenchRow, CellPlan } from '../../src/bench/types';
+import { type GraphOptLevel, type LeverSettings, prepareIo } from '../../src/core/bench/levers';
+import { measureBatches, seededTensor } from '../../src/core/bench/protocol';
+import { failedRows, toRows } from '../../src/core/bench/rows';
+import type { BenchModel, BenchRow, CellPlan } from '../../src/core/bench/types';
 import { summarize } from '../../src/core/stats';
 import { ort } from '../lib/ort-node';
 

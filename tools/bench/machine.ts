@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { PageInfo } from '../../src/bench/measure-web';
-import type { Machine } from '../../src/bench/types';
+import type { Machine } from '../../src/core/bench/types';
 import { REPO } from '../lib/cifar';
 import { ORT_NODE_VERSION, ORT_WEB_VERSION } from '../lib/ort-node';
 

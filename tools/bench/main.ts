@@ -7,9 +7,9 @@
  */
 import os from 'node:os';
 import type { WebBackend } from '../../src/bench/measure-web';
-import { toMarkdown } from '../../src/bench/report-format';
-import { withRatios } from '../../src/bench/rows';
-import { BROWSER_BACKENDS, type BackendId, type BenchReport, type BenchRow, type CellPlan } from '../../src/bench/types';
+import { toMarkdown } from '../../src/core/bench/report-format';
+import { withRatios } from '../../src/core/bench/rows';
+import { BROWSER_BACKENDS, type BackendId, type BenchReport, type BenchRow, type CellPlan } from '../../src/core/bench/types';
 import { readCatalog } from '../lib/catalog-file';
 import { defaultName, parseBenchArgs, USAGE } from './args';
 import { type BrowserBench, startBrowserBench } from './browser';

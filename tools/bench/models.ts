@@ -1,8 +1,8 @@
 /** Which models a run measures: `--models` against the catalog and the zoo manifest (ml/zoo/zoo.json). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { catalogBenchModel, parseZoo, ZOO_PREFIX, type ZooEntry, zooBenchModel } from '../../src/bench/bench-models';
-import type { BenchModel } from '../../src/bench/types';
+import { catalogBenchModel, parseZoo, ZOO_PREFIX, type ZooEntry, zooBenchModel } from '../../src/core/bench/bench-models';
+import type { BenchModel } from '../../src/core/bench/types';
 import type { Catalog } from '../../src/core/catalog';
 import { modelPath } from '../lib/catalog-file';
 

@@ -1,7 +1,7 @@
 /** The native side: onnxruntime-node on the CPU ("server CPU"), same protocol and inputs as the browser. */
-import { measureBatches, seededTensor } from '../../src/bench/protocol';
-import { failedRows, toRows } from '../../src/bench/rows';
-import type { BackendId, BenchRow, CellPlan } from '../../src/bench/types';
+import { measureBatches, seededTensor } from '../../src/core/bench/protocol';
+import { failedRows, toRows } from '../../src/core/bench/rows';
+import type { BackendId, BenchRow, CellPlan } from '../../src/core/bench/types';
 import { nodeSession, ort } from '../lib/ort-node';
 import type { ModelSpec } from './models';
 

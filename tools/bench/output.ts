@@ -1,8 +1,8 @@
 /** Writes a report as <stem>.json, .csv, .md and .svg (the chart) into the results folder. */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toCsv, toMarkdown } from '../../src/bench/report-format';
-import type { BenchReport } from '../../src/bench/types';
+import { toCsv, toMarkdown } from '../../src/core/bench/report-format';
+import type { BenchReport } from '../../src/core/bench/types';
 import { chartSvg } from './chart';
 
 export interface Written {

@@ -1,6 +1,6 @@
 /** The one line printed per (model, backend) as the run goes. Pure. */
-import { fmtMs } from '../../src/bench/report-format';
-import type { BenchRow } from '../../src/bench/types';
+import { fmtMs } from '../../src/core/format';
+import type { BenchRow } from '../../src/core/bench/types';
 
 export function progressLine(step: number, total: number, model: string, backend: string, rows: readonly BenchRow[]): string {
   const first = rows[0];

@@ -7,16 +7,17 @@
  * forever (see ../shared/docs/PLATFORM.md). initTimeout turns any such hang into
  * an error instead.
  */
-import type { InferenceSession, Tensor } from 'onnxruntime-web';
+import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend } from '../core/record';
 import type { ModelEntry } from '../core/catalog';
+import type { RunnableSession } from '../core/run-batch';
 import { verifySha256 } from '../core/sha256';
-import { modelUrl } from '../lib/catalog-loader';
-import { probeWebGpu } from '../lib/webgpu';
+import { modelUrl } from './catalog-loader';
+import { probeWebGpu } from './webgpu';
 
 type OrtModule = typeof import('onnxruntime-web');
 
-export interface WarmSession {
+export interface WarmSession extends RunnableSession {
   session: InferenceSession;
   ort: OrtModule;
   backend: Backend;
@@ -81,9 +82,8 @@ async function requireAdapter(backend: Backend): Promise<string | undefined> {
   return probe.adapter;
 }
 
-async function create(model: ModelEntry, backend: Backend, threads: number): Promise<WarmSession> {
-  const adapter = await requireAdapter(backend);
-  return createFromBytes(await fetchModel(model), backend, threads, adapter);
+async function create(model: ModelEntry, backend: Backend, threads: number, adapter: string | undefined): Promise<WarmSession> {
+  return createFromBytes(await fetchModel(model), backend, threads, backend === 'webgpu' ? (adapter ?? (await requireAdapter(backend))) : undefined);
 }
 
 /**
@@ -114,21 +114,30 @@ async function createFromBytes(bytes: Uint8Array, backend: Backend, threads: num
   });
   const createMs = performance.now() - t0;
   const used = backend === 'wasm' ? wasmThreads : threads;
-  return { session, ort, backend, threads: used, createMs, fresh: true, ...(adapter ? { adapter } : {}) };
+  return {
+    session, ort, backend, threads: used, createMs, fresh: true, ...(adapter ? { adapter } : {}),
+    async runFloat(inputName, data, dims, outputName) {
+      const out = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
+      const t = out[outputName];
+      if (!t) throw new Error(`the model has no output named ${outputName} (it has ${Object.keys(out).join(', ') || 'none'})`);
+      if (t.type !== 'float32') throw new Error(`output ${outputName} is ${t.type}, not float32`);
+      return { data: (await t.getData()) as Float32Array, dims: t.dims };
+    },
+  };
 }
 
-/** The warm session for (model, backend), created on first use and shared by concurrent callers. */
-export function getSession(model: ModelEntry, backend: Backend, threads: number): Promise<WarmSession> {
+/**
+ * The warm session for (model, backend), created on first use and shared by
+ * concurrent callers. `adapter`: the WebGPU adapter the caller already probed
+ * (one probe per request), else it is probed here.
+ */
+export function getSession(model: ModelEntry, backend: Backend, threads: number, adapter?: string): Promise<WarmSession> {
   const key = `${model.id}|${model.sha256}|${backend}`;
   let p = sessions.get(key);
   if (!p) {
-    p = create(model, backend, threads);
+    p = create(model, backend, threads, adapter);
     sessions.set(key, p);
     p.catch(() => sessions.delete(key)); // a failed creation is retried by the next request
   }
   return p;
-}
-
-export function makeTensor(ort: OrtModule, data: Float32Array, dims: number[]): Tensor {
-  return new ort.Tensor('float32', data, dims);
 }

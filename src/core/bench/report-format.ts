@@ -4,6 +4,7 @@
  * CSV goes through papaparse, the same writer as the library's export.
  */
 import Papa from 'papaparse';
+import { fmtMs } from '../format';
 import type { BenchReport, BenchRow } from './types';
 
 type Cell = string | number | null | undefined;
@@ -29,11 +30,6 @@ export function toCsv(rows: readonly BenchRow[]): string {
   return `${body}\r\n`;
 }
 
-/** Milliseconds with about three significant digits. */
-export function fmtMs(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3);
-}
 
 const fmtNum = (v: number | null | undefined, digits = 0): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 

@@ -1,7 +1,9 @@
-/** Small display helpers shared by the popup and options pages. */
-export function fmtMs(v: number | undefined): string {
-  if (v === undefined || !Number.isFinite(v)) return '–';
-  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+/** Small display helpers shared by every page, the overlay and the benchmark reports. Pure. */
+
+/** Milliseconds with about three significant digits ('–' when unknown). */
+export function fmtMs(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3);
 }
 
 export function fmtPct(p: number): string {

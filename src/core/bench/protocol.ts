@@ -6,7 +6,7 @@
  * own call (`session.run` alone, or the HTTP round trip); this module only
  * schedules and summarises. No browser or Node API: unit-tested with a fake clock.
  */
-import { summarize } from '../core/stats';
+import { summarize } from '../stats';
 import type { CellPlan } from './types';
 
 /** One timed call: its duration, and for the cloud the server's own compute time. */

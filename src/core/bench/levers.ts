@@ -5,7 +5,7 @@
  * rows and a Markdown table. No browser or Node API: the page
  * (measure-web.ts) and onnxruntime-node (tools/bench/levers-native.ts) share it.
  */
-import { fmtMs } from './report-format';
+import { fmtMs } from '../format';
 import type { RunOnce } from './protocol';
 import type { BenchModel, BenchRow, Machine } from './types';
 

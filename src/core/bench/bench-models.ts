@@ -1,5 +1,5 @@
 /** Benchmark model descriptions from the catalog and from the zoo manifest (ml/zoo/zoo.json). Pure. */
-import type { ModelEntry } from '../core/catalog';
+import type { ModelEntry } from '../catalog';
 import type { BenchModel } from './types';
 
 export function catalogBenchModel(m: ModelEntry): BenchModel {

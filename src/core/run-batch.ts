@@ -1,0 +1,134 @@
+/**
+ * The one place a batch meets a session: session.run, the output check,
+ * softmax/top-k, the cold-start flag and the WebGPU → WASM fallback. A click
+ * is a batch of 1, a tagging job a batch of up to 16, the fidelity test and
+ * the eval any N. Pure: the session is reached through `SessionSource`, so
+ * this logic is unit-tested in Node with a fake and used in the browser with
+ * ONNX Runtime Web (src/lib/ort-runtime.ts).
+ */
+import type { Backend, Prediction } from './record';
+import { softmax, splitRows, topK } from './softmax';
+import { StageError } from './stage-error';
+
+/** What runBatch needs of a session; ort-runtime's WarmSession is one. */
+export interface RunnableSession {
+  backend: Backend;
+  threads: number;
+  /** InferenceSession.create time, ms. */
+  createMs: number;
+  /** Not yet used by any request: the first batch through it reports the cold start. */
+  fresh: boolean;
+  adapter?: string;
+  /** One session.run of float32 `data` shaped `dims`; returns the named output. */
+  runFloat(inputName: string, data: Float32Array, dims: readonly number[], outputName: string): Promise<{ data: Float32Array; dims: readonly number[] }>;
+}
+
+/** Opens (or returns the warm) session of the batch's model on a backend. */
+export type SessionSource = (backend: Backend) => Promise<RunnableSession>;
+
+export interface BatchModel {
+  id: string;
+  inputName: string;
+  outputName: string;
+  /** C, H, W of one input. */
+  chw: readonly [number, number, number];
+  /** Labels in output order; their count is the number of classes. */
+  labels: readonly string[];
+}
+
+export interface BatchOutcome {
+  /** Top-5 per input, in input order. */
+  top5: Prediction[][];
+  /** The raw output, N x classes. */
+  logits: Float32Array;
+  dims: readonly number[];
+  backend: Backend;
+  threads: number;
+  adapter?: string;
+  /** session.run alone (of the attempt that answered), ms. */
+  inferenceMs: number;
+  /** Softmax and top-k of the whole batch, ms. */
+  postprocessMs: number;
+  /** Session creation this batch waited for (every session it opened fresh), ms; absent when warm. */
+  coldStartMs?: number;
+  /** Set when WebGPU failed and WASM answered: the user-facing reason. */
+  fallback?: string;
+}
+
+function stack(inputs: readonly Float32Array[], size: number): Float32Array {
+  if (inputs.length === 1 && inputs[0]?.length === size) return inputs[0];
+  const out = new Float32Array(size * inputs.length);
+  inputs.forEach((x, i) => {
+    if (x.length !== size) throw new StageError('inference', `input ${i} has ${x.length} values; the model takes ${size}`);
+    out.set(x, i * size);
+  });
+  return out;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+async function attempt(open: SessionSource, backend: Backend, model: BatchModel, data: Float32Array, n: number, now: () => number) {
+  let ws: RunnableSession;
+  try {
+    ws = await open(backend);
+  } catch (e) {
+    throw new StageError('model', `could not load model ${model.id} (${backend}): ${message(e)}`);
+  }
+  let coldStartMs: number | undefined;
+  if (ws.fresh) {
+    // Consumed here, once, whoever the caller: the next batch through this session is warm.
+    ws.fresh = false;
+    coldStartMs = ws.createMs;
+  }
+  const classes = model.labels.length;
+  const t0 = now();
+  let out: { data: Float32Array; dims: readonly number[] };
+  try {
+    out = await ws.runFloat(model.inputName, data, [n, ...model.chw], model.outputName);
+  } catch (e) {
+    throw Object.assign(new StageError('inference', `inference failed: ${message(e)}`), { coldStartMs });
+  }
+  const inferenceMs = now() - t0;
+  if (out.data.length !== n * classes) {
+    throw Object.assign(new StageError('inference', `the model returned ${out.data.length} values for ${n} image(s); expected ${n} x ${classes} classes`), { coldStartMs });
+  }
+  return { ws, out, inferenceMs, coldStartMs };
+}
+
+/**
+ * Run `inputs` (each C x H x W, normalised) as one batch. On WebGPU, any
+ * failure (no adapter, unsupported operator, device lost, a bad output) is
+ * retried once on WASM with `fallback` set; WASM failures throw StageError.
+ * NaN logits throw: they mean a broken model, never a label.
+ */
+export async function runBatch(open: SessionSource, model: BatchModel, backend: Backend, inputs: readonly Float32Array[], now: () => number = () => performance.now()): Promise<BatchOutcome> {
+  const n = inputs.length;
+  if (n === 0) throw new StageError('inference', 'runBatch: no inputs');
+  const data = stack(inputs, model.chw[0] * model.chw[1] * model.chw[2]);
+  let fallback: string | undefined;
+  let cold = 0;
+  let r: Awaited<ReturnType<typeof attempt>>;
+  try {
+    r = await attempt(open, backend, model, data, n, now);
+  } catch (e) {
+    if (backend !== 'webgpu') throw e;
+    cold += (e as { coldStartMs?: number }).coldStartMs ?? 0;
+    fallback = `WebGPU failed (${message(e)}): used WASM instead`;
+    r = await attempt(open, 'wasm', model, data, n, now);
+  }
+  if (r.coldStartMs !== undefined) cold += r.coldStartMs;
+  const classes = model.labels.length;
+  const tp = now();
+  let top5: Prediction[][];
+  try {
+    top5 = splitRows(r.out.data, n, classes).map((row) => topK(softmax(row), 5, model.labels));
+  } catch (e) {
+    throw new StageError('inference', `the model's output is unusable: ${message(e)}`);
+  }
+  return {
+    top5, logits: r.out.data, dims: r.out.dims, backend: r.ws.backend, threads: r.ws.threads, inferenceMs: r.inferenceMs, postprocessMs: now() - tp,
+    ...(r.ws.adapter ? { adapter: r.ws.adapter } : {}),
+    ...(cold > 0 || r.coldStartMs !== undefined ? { coldStartMs: cold } : {}),
+    ...(fallback ? { fallback } : {}),
+  };
+}

@@ -1,0 +1,13 @@
+/** An error that knows which pipeline step failed; stored with the record as `errorStage`. */
+export type Stage = 'fetch' | 'decode' | 'model' | 'inference';
+
+export class StageError extends Error {
+  constructor(readonly stage: Stage, message: string) {
+    super(message);
+  }
+}
+
+/** The stage of any error: a StageError's own, else `fallback`. */
+export function stageOf(e: unknown, fallback: string): string {
+  return e instanceof StageError ? e.stage : fallback;
+}

@@ -1,0 +1,165 @@
+/**
+ * Image bytes → the model's planar RGB input, decoded at the size needed.
+ *
+ * The dimensions are read from the header first, so a decompression bomb is
+ * refused unopened. Then, where WebCodecs' ImageDecoder handles the format, it
+ * decodes with desiredWidth/desiredHeight: libjpeg-turbo decodes a big JPEG at
+ * 1/2, 1/4 or 1/8 scale (4000x3000 → 32 px: 10 ms, against 92 ms for a
+ * full-size createImageBitmap; ../shared/docs/PLATFORM.md). The desired size is
+ * best effort (the nearest scale at or above it), so the browser's
+ * high-quality resampler still brings the centred square to at most
+ * DECODE_MAX px and our area-averaging to the model size, exactly as the
+ * createImageBitmap path does: both paths feed the model the same picture
+ * (tests/e2e/decode-fidelity.e2e.test.ts). createImageBitmap stays the path
+ * for what ImageDecoder cannot do (EXIF-rotated JPEGs, unsupported types), an
+ * <img> for formats without a parsable header (SVG).
+ */
+import { imageHeader } from '../core/image-size';
+import { centerSquare, resizeArea, type RgbaImage } from '../core/resize';
+import { StageError } from '../core/stage-error';
+import type { ImageBytes } from './image-fetch';
+import { BIG_PIXELS, bigDecodes } from './queues';
+
+export const MAX_PIXELS = 100_000_000;
+export const DECODE_MAX = 128;
+/** SVGs without an intrinsic size are rasterised at this size. */
+const SVG_DEFAULT = 256;
+/** A decoder that has not answered by then never will (a hostile file, a stuck codec). */
+export const DECODE_TIMEOUT_MS = 10_000;
+
+export type DecoderKind = 'image-decoder' | 'bitmap' | 'element';
+
+export interface Decoded {
+  /** Planar RGB (CHW) 0..255 at the model's input size. */
+  chw: Float32Array;
+  /** The image's own size (as displayed). */
+  width: number;
+  height: number;
+  /** The centred square at most DECODE_MAX px, over white: what the thumbnail is drawn from. */
+  pixels: ImageData;
+  decoder: DecoderKind;
+}
+
+const kindOf = (type: string) => (type ? ` (${type.split(';')[0]})` : '');
+const corrupt = (type: string) => new StageError('decode', `could not decode the image${kindOf(type)}: the file is corrupt, truncated or not an image`);
+
+function deadline<T>(p: Promise<T>, onTimeout: () => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new StageError('decode', `decoding took longer than ${DECODE_TIMEOUT_MS / 1000} s: gave up`));
+    }, DECODE_TIMEOUT_MS);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/** Load far enough to know the size (an SVG's intrinsic size), not to decode the pixels. */
+async function loadElement(img: ImageBytes): Promise<HTMLImageElement> {
+  const url = URL.createObjectURL(new Blob([img.bytes], { type: img.type }));
+  const el = new Image();
+  try {
+    await deadline(new Promise<void>((resolve, reject) => {
+      el.onload = () => resolve();
+      el.onerror = () => reject(corrupt(img.type));
+      el.src = url;
+    }), () => el.removeAttribute('src'));
+    return el;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+interface Square {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** WebCodecs decode at (about) the scale needed, then the crop resampled to `side`. */
+async function viaImageDecoder(img: ImageBytes, mime: string, width: number, height: number, crop: Square, side: number): Promise<ImageBitmap> {
+  const scale = side / crop.width;
+  const decoder = new ImageDecoder({
+    data: img.bytes, type: mime, preferAnimation: false,
+    ...(scale < 1 ? { desiredWidth: Math.max(1, Math.ceil(width * scale)), desiredHeight: Math.max(1, Math.ceil(height * scale)) } : {}),
+  });
+  try {
+    const { image } = await deadline(decoder.decode({ frameIndex: 0 }), () => decoder.close());
+    try {
+      const sx = image.displayWidth / width;
+      const sy = image.displayHeight / height;
+      return await createImageBitmap(image, Math.round(crop.x * sx), Math.round(crop.y * sy), Math.max(1, Math.round(crop.width * sx)), Math.max(1, Math.round(crop.height * sy)),
+        { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+    } finally {
+      image.close();
+    }
+  } finally {
+    decoder.close();
+  }
+}
+
+async function viaBitmap(source: Blob | HTMLImageElement, crop: Square, side: number, pixels: number): Promise<ImageBitmap> {
+  // Decodes at full size first: big images take one of the few big-decode slots, which bounds memory.
+  const decode = () => deadline(createImageBitmap(source, crop.x, crop.y, crop.width, crop.height, { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' }), () => undefined);
+  return pixels > BIG_PIXELS ? bigDecodes.run(decode) : decode();
+}
+
+const supported = new Map<string, Promise<boolean>>();
+function decoderSupports(mime: string): Promise<boolean> {
+  if (typeof ImageDecoder === 'undefined') return Promise.resolve(false);
+  let p = supported.get(mime);
+  if (!p) {
+    p = ImageDecoder.isTypeSupported(mime).catch(() => false);
+    supported.set(mime, p);
+  }
+  return p;
+}
+
+/**
+ * Decode the centred square and area-average it to size x size. `prefer:
+ * 'bitmap'` forces the createImageBitmap path (the fidelity test compares the two).
+ */
+export async function decodeToInput(img: ImageBytes, size: number, prefer: 'auto' | 'bitmap' = 'auto'): Promise<Decoded> {
+  const header = imageHeader(img.bytes.subarray(0, 64 * 1024));
+  let element: HTMLImageElement | undefined;
+  let width: number;
+  let height: number;
+  if (header) {
+    ({ width, height } = header);
+  } else {
+    element = await loadElement(img);
+    width = element.naturalWidth || SVG_DEFAULT;
+    height = element.naturalHeight || SVG_DEFAULT;
+  }
+  if (width * height > MAX_PIXELS) throw new StageError('decode', `image is too large (${width}x${height} px; limit ${MAX_PIXELS / 1e6} megapixels)`);
+  if (width === 0 || height === 0) throw new StageError('decode', 'could not decode the image: it has no pixels');
+  const crop = centerSquare(width, height);
+  const side = Math.min(crop.width, DECODE_MAX);
+  let bitmap: ImageBitmap | undefined;
+  let decoder: DecoderKind = element ? 'element' : 'bitmap';
+  const mime = header ? `image/${header.format}` : '';
+  // Rotated JPEGs: the frame's orientation handling differs between Chrome versions; createImageBitmap applies EXIF.
+  if (header && prefer === 'auto' && header.orientation === 1 && (await decoderSupports(mime))) {
+    bitmap = await viaImageDecoder(img, mime, width, height, crop, side).catch(() => undefined);
+    if (bitmap) decoder = 'image-decoder';
+  }
+  try {
+    bitmap ??= await viaBitmap(element ?? new Blob([img.bytes], { type: img.type }), crop, side, width * height);
+  } catch (e) {
+    throw e instanceof StageError ? e : corrupt(img.type);
+  }
+  try {
+    const s = bitmap.width;
+    const canvas = new OffscreenCanvas(s, s);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) throw new StageError('decode', 'no 2D canvas available');
+    ctx.fillStyle = '#fff'; // transparent images are judged over white, as a page usually shows them
+    ctx.fillRect(0, 0, s, s);
+    ctx.drawImage(bitmap, 0, 0);
+    const pixels = ctx.getImageData(0, 0, s, s);
+    return { chw: resizeArea(pixels as RgbaImage, size, size), width, height, pixels, decoder };
+  } finally {
+    bitmap.close();
+  }
+}
