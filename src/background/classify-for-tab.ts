@@ -27,20 +27,21 @@ export interface TabImage {
 export async function classifyForTab(t: TabImage): Promise<void> {
   const requestId = crypto.randomUUID();
   const image: ImageRef = { srcUrl: t.srcUrl, pageUrl: t.pageUrl };
-  const settings = await loadSettings();
-  const hasContent = await ensureContentScript(t.tabId, t.frameId);
-  if (hasContent) {
-    await sendToTab(t.tabId, t.frameId, 'content:pending', { requestId, srcUrl: t.srcUrl }, 5_000).catch(() => undefined);
-  }
+  // Nothing the page shows waits for anything else: the settings, the content
+  // script check and the pending overlay run alongside the request itself.
+  const settingsP = loadSettings();
+  const contentP = ensureContentScript(t.tabId, t.frameId);
+  void contentP.then((has) => (has ? sendToTab(t.tabId, t.frameId, 'content:pending', { requestId, srcUrl: t.srcUrl }, 5_000) : undefined)).catch(() => undefined);
   if (t.srcUrl.startsWith('blob:')) {
     // blob: URLs belong to the page's origin: only the page's content script can read them.
     try {
-      if (!hasContent) throw new Error('the page does not allow the extension to run here');
+      if (!(await contentP)) throw new Error('the page does not allow the extension to run here');
       image.dataUrl = (await sendToTab(t.tabId, t.frameId, 'content:read-image', { srcUrl: t.srcUrl }, 20_000)).dataUrl;
     } catch (e) {
       image.readError = `could not read the page's blob: image: ${errorMessage(e)}`;
     }
   }
+  const settings = await settingsP;
   const req: ClassifyRequest = {
     requestId, image, modelId: settings.modelId, backend: settings.backend, threads: settings.threads, clickedAt: t.clickedAt,
     replyTo: { tabId: t.tabId, frameId: t.frameId },
@@ -51,9 +52,9 @@ export async function classifyForTab(t: TabImage): Promise<void> {
   } catch (e) {
     // The offscreen document itself failed: still leave a record and tell the user.
     const record = errorRecord(req, 'offscreen', `the classifier could not start: ${errorMessage(e)}`);
-    await addRecord(record);
     record.timings.total = epochNow() - t.clickedAt;
+    await addRecord(record);
     const result: ClassifyResult = { requestId, srcUrl: t.srcUrl, clickedAt: t.clickedAt, record, notes: [] };
-    if (hasContent) await sendToTab(t.tabId, t.frameId, 'content:result', result).catch(() => undefined);
+    if (await contentP) await sendToTab(t.tabId, t.frameId, 'content:result', result).catch(() => undefined);
   }
 }

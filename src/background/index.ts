@@ -14,6 +14,7 @@ import { closeOffscreen, sendOffscreen } from './offscreen-client';
 import { onClassified } from './on-classified';
 import { autoTag, onTagProgress, tagCancel, tagPage, tagStatus } from './tag-page';
 import { contentSettings, pushContentSettings } from './content-settings';
+import { warmUp } from './warm-up';
 
 // Settings (cloud token included) stay out of web pages' processes: content
 // scripts get their narrow view by message (content-settings.ts).
@@ -21,6 +22,10 @@ void chrome.storage.local.setAccessLevel?.({ accessLevel: chrome.storage.AccessL
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenu();
+  // Load the classifier once at install: the browser caches ORT's compiled
+  // WebAssembly, and the first click finds the model warm (the document
+  // closes itself after a quiet spell, see offscreen/lifecycle.ts).
+  void warmUp().catch(() => undefined);
 });
 
 // Retention by age must also hold for someone who stopped classifying.
@@ -53,11 +58,13 @@ listen('background', {
   'background:tag-status': tagStatus,
   'background:auto-tag': autoTag,
   'background:content-settings': contentSettings,
+  'background:warm-up': warmUp,
 }, (name, sender) =>
-  // Content scripts are untrusted: all they may do is ask for their settings view
-  // and for auto-tagging (checked again inside against the user's allow-list).
+  // Content scripts are untrusted: all they may do is ask for their settings view,
+  // for auto-tagging (checked again inside against the user's allow-list) and
+  // for a warm-up (loads our own model; nothing page-controlled reaches it).
   isExtensionContext(sender) ||
-  ((name === 'background:auto-tag' || name === 'background:content-settings') && sender.id === browser.runtime.id && sender.tab !== undefined));
+  ((name === 'background:auto-tag' || name === 'background:content-settings' || name === 'background:warm-up') && sender.id === browser.runtime.id && sender.tab !== undefined));
 
 // Reachable from the worker console (and so from tests and `npm run eval`) for
 // debugging; nothing on a web page can reach the worker's global scope.

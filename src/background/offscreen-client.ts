@@ -60,22 +60,35 @@ export function closeOffscreen(wait: boolean): Promise<void> {
 }
 
 /** The document vanished or is closing: worth one retry on a fresh document. */
-const GONE = /Receiving end does not exist|message port closed|offscreen document is closing/i;
+const GONE = /Receiving end does not exist|message port closed|offscreen document is closing|no offscreen document answered/i;
 
 /**
- * Send to the offscreen document, creating it first. Retries once when the
- * document vanished between the check and the send; classification is
- * idempotent on requestId, so a retry never duplicates a record.
+ * Every offscreen handler answers with a value (null at least). `undefined`
+ * means nobody answered: with another extension page open, Chrome resolves a
+ * message no listener responded to instead of rejecting it.
+ */
+function answered<T>(reply: T): T {
+  if (reply === undefined) throw new Error('no offscreen document answered');
+  return reply;
+}
+
+/**
+ * Send to the offscreen document, creating it when it is missing. Retries once
+ * when the document vanished between the check and the send; classification
+ * is idempotent on requestId, so a retry never duplicates a record.
  */
 export async function sendOffscreen<N extends Extract<MessageName, `offscreen:${string}`>>(
   name: N, payload: Payload<N>, timeoutMs = 60_000,
 ): Promise<Reply<N>> {
-  await ensureOffscreen();
+  // A warm click must not pay for a runtime.getContexts round trip: send at
+  // once when no creation or close is in progress in this worker life; a
+  // missing document answers "Receiving end does not exist" and is created below.
+  if (creating || closing) await ensureOffscreen();
   try {
-    return await send(name, payload, timeoutMs);
+    return answered(await send(name, payload, timeoutMs));
   } catch (e) {
     if (!(e instanceof Error) || !GONE.test(e.message)) throw e;
     await ensureOffscreen();
-    return send(name, payload, timeoutMs);
+    return answered(await send(name, payload, timeoutMs));
   }
 }

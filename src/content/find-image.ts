@@ -5,9 +5,11 @@
  */
 let lastTarget: Element | null = null;
 
-export function trackContextMenuTarget(doc: Document): void {
+/** `onImage` runs when the right-clicked element is an image (the classifier warms up meanwhile). */
+export function trackContextMenuTarget(doc: Document, onImage: () => void = () => undefined): void {
   doc.addEventListener('contextmenu', (e) => {
     lastTarget = e.composedPath().find((n): n is Element => n instanceof Element) ?? null;
+    if (lastTarget instanceof HTMLImageElement || (lastTarget instanceof HTMLVideoElement && lastTarget.poster)) onImage();
   }, { capture: true, passive: true });
 }
 

@@ -19,7 +19,13 @@ const FLAG = '__privateImageTaggerContent';
 const g = globalThis as Record<string, unknown>;
 if (!g[FLAG]) {
   g[FLAG] = true;
-  trackContextMenuTarget(document);
+  // At most one warm-up message a second: every step behind it is idempotent, this only keeps the traffic down.
+  let warmedAt = -Infinity;
+  trackContextMenuTarget(document, () => {
+    if (performance.now() - warmedAt < 1_000) return;
+    warmedAt = performance.now();
+    void send('background:warm-up', {}).catch(() => undefined);
+  });
   document.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key === 'Escape') closeAll();
   }, { capture: true });

@@ -170,7 +170,10 @@ class Overlay {
 }
 
 export function showPending(target: Element | null, requestId: string, srcUrl: string): void {
-  overlays.get(srcUrl)?.remove();
+  const current = overlays.get(srcUrl);
+  // The pending message is not awaited by the worker: a fast result can overtake it.
+  if (current?.requestId === requestId && current.wrap.isConnected) return;
+  current?.remove();
   const o = new Overlay(target, requestId);
   overlays.set(srcUrl, o);
   o.pending();

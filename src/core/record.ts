@@ -27,6 +27,8 @@ export interface Timings {
   decodeResize: number;
   /** Normalisation and tensor layout. */
   preprocess: number;
+  /** Waiting for the model's session: ORT and model loading on a cold start, ~0 when warm. */
+  session?: number;
   /** `session.run` alone. */
   inference: number;
   /** Softmax, top-k. */
@@ -39,9 +41,8 @@ export interface Timings {
   total: number;
   /** Time spent waiting in the queue behind other requests. */
   queue: number;
-  /** After the result was delivered: the thumbnail encode and the IndexedDB write (not part of `total`). */
+  /** After the result was delivered: the thumbnail encode (not part of `total`). */
   thumbnail?: number;
-  store?: number;
 }
 
 /** The same image through the optional cloud endpoint (KServe v2), next to the local result. */

@@ -47,6 +47,8 @@ export interface BatchOutcome {
   adapter?: string;
   /** session.run alone (of the attempt that answered), ms. */
   inferenceMs: number;
+  /** Waiting for the session (loading ORT and the model when cold; a failed WebGPU attempt included), ms. */
+  sessionMs: number;
   /** Softmax and top-k of the whole batch, ms. */
   postprocessMs: number;
   /** Session creation this batch waited for (every session it opened fresh), ms; absent when warm. */
@@ -69,11 +71,13 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function attempt(open: SessionSource, backend: Backend, model: BatchModel, data: Float32Array, n: number, now: () => number) {
   let ws: RunnableSession;
+  const to = now();
   try {
     ws = await open(backend);
   } catch (e) {
     throw new StageError('model', `could not load model ${model.id} (${backend}): ${message(e)}`);
   }
+  const openMs = now() - to;
   let coldStartMs: number | undefined;
   if (ws.fresh) {
     // Consumed here, once, whoever the caller: the next batch through this session is warm.
@@ -92,7 +96,7 @@ async function attempt(open: SessionSource, backend: Backend, model: BatchModel,
   if (out.data.length !== n * classes) {
     throw Object.assign(new StageError('inference', `the model returned ${out.data.length} values for ${n} image(s); expected ${n} x ${classes} classes`), { coldStartMs });
   }
-  return { ws, out, inferenceMs, coldStartMs };
+  return { ws, out, inferenceMs, coldStartMs, openMs };
 }
 
 /**
@@ -107,12 +111,15 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
   const data = stack(inputs, model.chw[0] * model.chw[1] * model.chw[2]);
   let fallback: string | undefined;
   let cold = 0;
+  let failedMs = 0;
+  const t0 = now();
   let r: Awaited<ReturnType<typeof attempt>>;
   try {
     r = await attempt(open, backend, model, data, n, now);
   } catch (e) {
     if (backend !== 'webgpu') throw e;
     cold += (e as { coldStartMs?: number }).coldStartMs ?? 0;
+    failedMs = now() - t0;
     fallback = `WebGPU failed (${message(e)}): used WASM instead`;
     r = await attempt(open, 'wasm', model, data, n, now);
   }
@@ -127,6 +134,7 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
   }
   return {
     top5, logits: r.out.data, dims: r.out.dims, backend: r.ws.backend, threads: r.ws.threads, inferenceMs: r.inferenceMs, postprocessMs: now() - tp,
+    sessionMs: failedMs + r.openMs,
     ...(r.ws.adapter ? { adapter: r.ws.adapter } : {}),
     ...(cold > 0 || r.coldStartMs !== undefined ? { coldStartMs: cold } : {}),
     ...(fallback ? { fallback } : {}),

@@ -73,6 +73,14 @@ export const TagJobSchema = v.object({
   source: v.picklist(['page', 'auto']),
 });
 
+export const PreprocessSchema = v.object({
+  srcUrl: v.pipe(v.string(), v.minLength(1), v.maxLength(64 * 1024 * 1024)),
+  size: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)),
+  prefer: v.picklist(['auto', 'bitmap']),
+});
+
+export const WarmUpSchema = v.object({ modelId: v.pipe(v.string(), v.maxLength(100)), backend, threads });
+
 /** From a content script (untrusted): a bounded list of image URLs. */
 export const AutoTagSchema = v.object({
   images: v.pipe(v.array(v.object({ srcUrl: v.pipe(v.string(), v.regex(/^(https?:|data:image\/)/), v.maxLength(8 * 1024 * 1024)) })), v.maxLength(200)),
@@ -97,4 +105,6 @@ export type TagJobRequest = v.InferOutput<typeof TagJobSchema>;
 export const parseClassifyRequest = (p: unknown): ClassifyRequest => check(ClassifyRequestSchema, 'classify request', p);
 export const parseTensorRequest = (p: unknown): TensorRequest => check(TensorRequestSchema, 'tensor request', p);
 export const parseTagJob = (p: unknown): TagJobRequest => check(TagJobSchema, 'tag job', p);
+export const parsePreprocess = (p: unknown): v.InferOutput<typeof PreprocessSchema> => check(PreprocessSchema, 'preprocess request', p);
+export const parseWarmUp = (p: unknown): v.InferOutput<typeof WarmUpSchema> => check(WarmUpSchema, 'warm-up request', p);
 export const parseAutoTag = (p: unknown): { images: TagImage[] } => check(AutoTagSchema, 'auto-tag request', p);

@@ -69,6 +69,16 @@ export interface TensorResult {
   sessionCreateMs?: number;
 }
 
+export interface PreprocessResult {
+  /** Float32 planar RGB 0..255, base64 (core/float-codec.ts). */
+  chw: string;
+  decoder: 'image-decoder' | 'bitmap' | 'element';
+  width: number;
+  height: number;
+  fetchMs: number;
+  decodeMs: number;
+}
+
 /**
  * All a content script is told about the settings: nothing about the cloud
  * endpoint or its token, nor other sites on the auto-tag list.
@@ -92,6 +102,14 @@ export interface ProtocolMap {
   'offscreen:tag-cancel': (p: { tabId: number }) => { cancelled: number };
   /** Worker → offscreen: progress of the tab's running job, if any. */
   'offscreen:tag-status': (p: { tabId: number }) => TagProgress | null;
+  /**
+   * Decode one image exactly as a click would (fetch, decode, resize; no
+   * model run) and return the model-size planar RGB, 0..255: the decode
+   * fidelity test compares the ImageDecoder path with createImageBitmap.
+   */
+  'offscreen:preprocess': (p: { srcUrl: string; size: number; prefer: 'auto' | 'bitmap' }) => PreprocessResult;
+  /** Worker → offscreen: load the runtime and the chosen model's session now (a right-click is on its way). */
+  'offscreen:warm-up': (p: { modelId: string; backend: Backend; threads: number }) => { warm: boolean };
   /** Worker → offscreen: may the document be closed? With `wait`, stop taking work and answer when drained. */
   'offscreen:prepare-close': (p: { wait: boolean }) => { closed: boolean };
   /** Offscreen → worker: a queued classification finished (success or error). */
@@ -104,6 +122,8 @@ export interface ProtocolMap {
   'background:tag-cancel': (p: { tabId: number }) => { cancelled: number };
   /** Popup → worker: what is tagging doing in the tab? */
   'background:tag-status': (p: { tabId: number }) => TagProgress | null;
+  /** Content script → worker: the user right-clicked an image; warm the classifier up before the menu item is chosen. */
+  'background:warm-up': (p: Record<string, never>) => { started: boolean };
   /** Content script → worker: the settings view for this page (see ContentSettings). */
   'background:content-settings': (p: Record<string, never>) => ContentSettings;
   /** Content script (auto-tag, allowed sites only) → worker: new images appeared. */

@@ -11,7 +11,7 @@ import { addRecord, recordByRequestId, updateRecord } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/messages';
 import { effectiveThreads } from '../lib/ort-runtime';
 import { compareInCloud } from './cloud-compare';
-import { applyOutcome, infer, loadInput, makePlan, type LoadedInput, type Plan } from './pipeline';
+import { applyOutcome, infer, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
 import { thumbnailDataUrl } from './thumbnail';
 
 const inFlight = new Map<string, Promise<ClassifyResult>>();
@@ -49,6 +49,7 @@ async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => 
     plan = await makePlan(req.modelId, req.backend, req.threads);
     notes = plan.notes;
     record.modelId = plan.model.id;
+    void warmUp(plan); // a cold session loads while the image is fetched and decoded
     loaded = await loadInput(plan, req.image, record);
     applyOutcome(record, plan, await infer(plan, [loaded.data]), 0, 1);
   } catch (e) {
@@ -62,11 +63,9 @@ async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => 
   deliver({ ...base, record: { ...record }, notes: comparing ? [...notes, 'cloud comparison running…'] : [...notes] });
   const th = performance.now();
   if (loaded) record.thumbnail = thumbnailDataUrl(loaded.pixels);
-  const ts = performance.now();
-  record.timings.thumbnail = ts - th;
+  record.timings.thumbnail = performance.now() - th;
   try {
     record.id = await addRecord(record);
-    record.timings.store = performance.now() - ts;
   } catch (e) {
     notes.push(`not saved to history: ${errorMessage(e)}`);
     deliver({ ...base, record: { ...record }, notes: [...notes] });

@@ -2,10 +2,10 @@
  * Image bytes → the model's planar RGB input, decoded at the size needed.
  *
  * The dimensions are read from the header first, so a decompression bomb is
- * refused unopened. Then, where WebCodecs' ImageDecoder handles the format, it
- * decodes with desiredWidth/desiredHeight: libjpeg-turbo decodes a big JPEG at
- * 1/2, 1/4 or 1/8 scale (4000x3000 → 32 px: 10 ms, against 92 ms for a
- * full-size createImageBitmap; ../shared/docs/PLATFORM.md). The desired size is
+ * refused unopened. JPEGs are then decoded by WebCodecs' ImageDecoder with
+ * desiredWidth/desiredHeight: libjpeg-turbo decodes at 1/2, 1/4 or 1/8 scale
+ * (measured in the offscreen document, median ms to 32 px: 640x480 2.6 vs 6.2,
+ * 1920x1080 5.8 vs 17, 4000x3000 21 vs 57 for a full-size createImageBitmap). The desired size is
  * best effort (the nearest scale at or above it), so the browser's
  * high-quality resampler still brings the centred square to at most
  * DECODE_MAX px and our area-averaging to the model size, exactly as the
@@ -77,12 +77,25 @@ interface Square {
   height: number;
 }
 
-/** WebCodecs decode at (about) the scale needed, then the crop resampled to `side`. */
-async function viaImageDecoder(img: ImageBytes, mime: string, width: number, height: number, crop: Square, side: number): Promise<ImageBitmap> {
-  const scale = side / crop.width;
+/**
+ * A reduced-scale JPEG decode keeps at least this many pixels across the crop:
+ * twice DECODE_MAX, so the browser's high-quality resampler still has detail to
+ * work with and the model sees what a full-size decode would give it
+ * (tests/e2e/decode-fidelity.e2e.test.ts measures how close).
+ */
+const SCALED_MIN = 2 * DECODE_MAX;
+
+/** The scale (1/2, 1/4, 1/8) a JPEG decode can drop to and keep SCALED_MIN px across the crop; 1 when none can. */
+export function jpegScale(cropSide: number): number {
+  for (const f of [8, 4, 2]) if (cropSide / f >= SCALED_MIN) return 1 / f;
+  return 1;
+}
+
+/** WebCodecs decode at a reduced scale, then the crop resampled to `side`. */
+async function viaImageDecoder(img: ImageBytes, mime: string, width: number, height: number, crop: Square, side: number, scale: number): Promise<ImageBitmap> {
   const decoder = new ImageDecoder({
     data: img.bytes, type: mime, preferAnimation: false,
-    ...(scale < 1 ? { desiredWidth: Math.max(1, Math.ceil(width * scale)), desiredHeight: Math.max(1, Math.ceil(height * scale)) } : {}),
+    desiredWidth: Math.max(1, Math.ceil(width * scale)), desiredHeight: Math.max(1, Math.ceil(height * scale)),
   });
   try {
     const { image } = await deadline(decoder.decode({ frameIndex: 0 }), () => decoder.close());
@@ -139,9 +152,13 @@ export async function decodeToInput(img: ImageBytes, size: number, prefer: 'auto
   let bitmap: ImageBitmap | undefined;
   let decoder: DecoderKind = element ? 'element' : 'bitmap';
   const mime = header ? `image/${header.format}` : '';
-  // Rotated JPEGs: the frame's orientation handling differs between Chrome versions; createImageBitmap applies EXIF.
-  if (header && prefer === 'auto' && header.orientation === 1 && (await decoderSupports(mime))) {
-    bitmap = await viaImageDecoder(img, mime, width, height, crop, side).catch(() => undefined);
+  // Only JPEG decodes at a reduced scale, and only when the image is big enough
+  // for one; for PNG, GIF and WebP ImageDecoder decodes at full size like
+  // createImageBitmap, and measured no faster (128 px PNG: 4.3 vs 3.8 ms). Rotated JPEGs stay with createImageBitmap, which applies
+  // EXIF orientation; a VideoFrame's rotation handling differs between Chrome versions.
+  const scale = jpegScale(crop.width);
+  if (header?.format === 'jpeg' && scale < 1 && prefer === 'auto' && header.orientation === 1 && (await decoderSupports(mime))) {
+    bitmap = await viaImageDecoder(img, mime, width, height, crop, side, scale).catch(() => undefined);
     if (bitmap) decoder = 'image-decoder';
   }
   try {

@@ -3,12 +3,14 @@
  * a quiet spell it asks the worker to close it (the WASM runtime holds tens of
  * MB that an idle browser should not keep). See lifecycle.ts.
  */
-import { parseClassifyRequest, parseTagJob, parseTensorRequest } from '../lib/message-schemas';
+import { parseClassifyRequest, parsePreprocess, parseTagJob, parseTensorRequest, parseWarmUp } from '../lib/message-schemas';
 import type { ClassifyResult } from '../lib/messages';
 import { isExtensionContext, listen, send } from '../lib/messaging';
 import { classifyOnce } from './classify';
 import { inferTensor } from './infer-tensor';
 import { isClosing, prepareClose, setOnIdle, track } from './lifecycle';
+import { makePlan, warmUp } from './pipeline';
+import { preprocess } from './preprocess';
 import { inference, loading } from './queues';
 import { cancelTagJobs, startTagJob, tagStatus } from './tag-jobs';
 
@@ -32,5 +34,14 @@ listen('offscreen', {
   },
   'offscreen:tag-cancel': ({ tabId }) => cancelTagJobs(tabId),
   'offscreen:tag-status': ({ tabId }) => tagStatus(tabId),
+  'offscreen:preprocess': (payload) => track(() => preprocess(parsePreprocess(payload))),
+  'offscreen:warm-up': (payload) => {
+    const w = parseWarmUp(payload);
+    if (isClosing()) return { warm: false };
+    return track(async () => {
+      await warmUp(await makePlan(w.modelId, w.backend, w.threads));
+      return { warm: true };
+    });
+  },
   'offscreen:prepare-close': ({ wait }) => prepareClose(wait),
 }, (_name, sender) => isExtensionContext(sender));

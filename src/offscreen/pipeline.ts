@@ -72,6 +72,15 @@ export async function makePlan(modelId: string, backend: Backend, threads: numbe
   };
 }
 
+/**
+ * Start loading the plan's session without waiting for it: a cold request
+ * then loads ORT and the model while its image is fetched and decoded, and a
+ * right-click warms up before the menu item is chosen (offscreen:warm-up).
+ */
+export function warmUp(plan: Plan): Promise<void> {
+  return getSession(plan.model, plan.backend, plan.threads, plan.adapter).then(() => undefined, () => undefined);
+}
+
 /** Thrown when a queued load is no longer wanted (its tagging job was cancelled). */
 export class Cancelled extends Error {}
 
@@ -122,6 +131,7 @@ export function applyOutcome(record: InferenceRecord, plan: Plan, out: BatchOutc
   record.timings.queue = out.queueMs;
   record.timings.inference = out.inferenceMs; // the batch's session.run, shared by its images
   record.timings.postprocess = out.postprocessMs;
+  record.timings.session = out.sessionMs;
   if (i === 0 && out.coldStartMs !== undefined) {
     record.coldStart = true;
     record.sessionCreateMs = out.coldStartMs;

@@ -13,7 +13,7 @@ import { addRecords } from '../lib/db';
 import { errorMessage, type ChipData, type TagJobRequest, type TagProgress } from '../lib/messages';
 import { send } from '../lib/messaging';
 import { track } from './lifecycle';
-import { applyOutcome, Cancelled, infer, loadInput, makePlan, type LoadedInput, type Plan } from './pipeline';
+import { applyOutcome, Cancelled, infer, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
 import { thumbnailDataUrl } from './thumbnail';
 
 export const BATCH = 16;
@@ -147,6 +147,7 @@ async function failRemaining(job: Job, e: unknown): Promise<void> {
 
 async function runJob(job: Job): Promise<void> {
   const plan = await makePlan(job.req.modelId, job.req.backend, job.req.threads);
+  void warmUp(plan); // a cold session loads while the first batch downloads
   let next = loadChunk(job, plan, 0);
   for (let start = 0; start < job.req.images.length; start += BATCH) {
     const items = await next;
