@@ -76,7 +76,7 @@ async function preprocess(urls: string[], prefer: 'auto' | 'bitmap'): Promise<Pr
 
 async function top1(inputs: Float32Array[]): Promise<number[]> {
   const data = new Float32Array(inputs.length * 3072);
-  inputs.forEach((x, i) => data.set(normalize(x, model.mean, model.std), i * 3072));
+  for (const [i, x] of inputs.entries()) data.set(normalize(x, model.mean, model.std), i * 3072);
   const r = await sw.evaluate(async (req) => (globalThis as unknown as { pit: { sendOffscreen(n: string, p: unknown, t?: number): Promise<TensorResult> } }).pit
     .sendOffscreen('offscreen:infer-tensor', req, 120_000), { modelId: model.id, backend: 'wasm', threads: 0, dims: [inputs.length, 3, 32, 32], data: floatsToBase64(data) });
   const logits = base64ToFloats(r.logits);
@@ -102,7 +102,7 @@ describe.skipIf(reason !== '')(`decode at the size needed vs full-size createIma
       const a = fast.map((r) => base64ToFloats(r.chw));
       const b = full.map((r) => base64ToFloats(r.chw));
       let diff = 0;
-      a.forEach((x, i) => x.forEach((v, j) => (diff += Math.abs(v - (b[i]![j] ?? 0)))));
+      for (const [i, x] of a.entries()) for (const [j, v] of x.entries()) diff += Math.abs(v - (b[i]![j] ?? 0));
       const mad = diff / (n * 3072);
       const [ta, tb] = [await top1(a), await top1(b)];
       const same = ta.filter((c, i) => c === tb[i]).length;
