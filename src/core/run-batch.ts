@@ -57,6 +57,9 @@ export interface BatchOutcome {
   fallback?: string;
 }
 
+/** Waiting less than this for a fresh session means it was already made (a warm-up). */
+const PREWARMED_MS = 1;
+
 function stack(inputs: readonly Float32Array[], size: number): Float32Array {
   if (inputs.length === 1 && inputs[0]?.length === size) return inputs[0];
   const out = new Float32Array(size * inputs.length);
@@ -81,8 +84,9 @@ async function attempt(open: SessionSource, backend: Backend, model: BatchModel,
   let coldStartMs: number | undefined;
   if (ws.fresh) {
     // Consumed here, once, whoever the caller: the next batch through this session is warm.
+    // A session a warm-up made before this batch asked for it cost this batch nothing: not a cold start.
     ws.fresh = false;
-    coldStartMs = ws.createMs;
+    if (openMs >= PREWARMED_MS) coldStartMs = ws.createMs;
   }
   const classes = model.labels.length;
   const t0 = now();

@@ -40,6 +40,25 @@ export interface Decoded {
   decoder: DecoderKind;
 }
 
+const asBlob = (img: ImageBytes): Blob => new Blob([img.bytes], { type: img.type });
+
+/**
+ * One reusable 2D canvas per size: creating a canvas and its context per image
+ * cost ~0.2 ms of the document's main thread each time.
+ */
+const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
+function canvasOf(side: number): OffscreenCanvasRenderingContext2D {
+  let ctx = canvases.get(side);
+  if (!ctx) {
+    const c = new OffscreenCanvas(side, side).getContext('2d', { willReadFrequently: true });
+    if (!c) throw new StageError('decode', 'no 2D canvas available');
+    ctx = c;
+    if (canvases.size > 8) canvases.clear();
+    canvases.set(side, ctx);
+  }
+  return ctx;
+}
+
 const kindOf = (type: string) => (type ? ` (${type.split(';')[0]})` : '');
 const corrupt = (type: string) => new StageError('decode', `could not decode the image${kindOf(type)}: the file is corrupt, truncated or not an image`);
 
@@ -56,7 +75,7 @@ function deadline<T>(p: Promise<T>, onTimeout: () => void): Promise<T> {
 
 /** Load far enough to know the size (an SVG's intrinsic size), not to decode the pixels. */
 async function loadElement(img: ImageBytes): Promise<HTMLImageElement> {
-  const url = URL.createObjectURL(new Blob([img.bytes], { type: img.type }));
+  const url = URL.createObjectURL(asBlob(img));
   const el = new Image();
   try {
     await deadline(new Promise<void>((resolve, reject) => {
@@ -162,15 +181,13 @@ export async function decodeToInput(img: ImageBytes, size: number, prefer: 'auto
     if (bitmap) decoder = 'image-decoder';
   }
   try {
-    bitmap ??= await viaBitmap(element ?? new Blob([img.bytes], { type: img.type }), crop, side, width * height);
+    bitmap ??= await viaBitmap(element ?? asBlob(img), crop, side, width * height);
   } catch (e) {
     throw e instanceof StageError ? e : corrupt(img.type);
   }
   try {
     const s = bitmap.width;
-    const canvas = new OffscreenCanvas(s, s);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
-    if (!ctx) throw new StageError('decode', 'no 2D canvas available');
+    const ctx = canvasOf(s);
     ctx.fillStyle = '#fff'; // transparent images are judged over white, as a page usually shows them
     ctx.fillRect(0, 0, s, s);
     ctx.drawImage(bitmap, 0, 0);

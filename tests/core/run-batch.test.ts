@@ -32,18 +32,31 @@ describe('runBatch', () => {
     expect(out.fallback).toBeUndefined();
   });
 
+  /** A clock that advances `step` ms per reading: the batch below then "waits" for its session. */
+  const ticking = (step: number) => {
+    let t = 0;
+    return () => (t += step);
+  };
+
   it('reports the cold start once: the next batch through the same session is warm', async () => {
     const s = session('wasm', { createMs: 123 });
-    const first = await runBatch(async () => s, model, 'wasm', [Float32Array.of(1, 2)]);
-    const second = await runBatch(async () => s, model, 'wasm', [Float32Array.of(1, 2)]);
+    const first = await runBatch(async () => s, model, 'wasm', [Float32Array.of(1, 2)], ticking(5));
+    const second = await runBatch(async () => s, model, 'wasm', [Float32Array.of(1, 2)], ticking(5));
     expect(first.coldStartMs).toBe(123);
     expect(second.coldStartMs).toBeUndefined();
+  });
+
+  it('does not call a session that a warm-up made beforehand a cold start', async () => {
+    const s = session('wasm', { createMs: 123 });
+    const out = await runBatch(async () => s, model, 'wasm', [Float32Array.of(1, 2)], () => 7); // no time passes waiting
+    expect(out.coldStartMs).toBeUndefined();
+    expect(s.fresh).toBe(false);
   });
 
   it('falls back from a failing WebGPU session to WASM in the same request, with the reason and both cold starts', async () => {
     const gpu = session('webgpu', { fail: 'unsupported op Foo', createMs: 500 });
     const wasm = session('wasm', { createMs: 60 });
-    const out = await runBatch(async (b) => (b === 'webgpu' ? gpu : wasm), model, 'webgpu', [Float32Array.of(5, 1)]);
+    const out = await runBatch(async (b) => (b === 'webgpu' ? gpu : wasm), model, 'webgpu', [Float32Array.of(5, 1)], ticking(5));
     expect(out.backend).toBe('wasm');
     expect(out.fallback).toMatch(/WebGPU failed \(inference failed: unsupported op Foo\): used WASM instead/);
     expect(out.coldStartMs).toBe(560);

@@ -30,7 +30,8 @@ export async function startServer(routes: Record<string, Route> = {}, listenPort
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
-    const answer = () => res.writeHead(r.status ?? 200, { 'content-type': r.type, 'cache-control': 'no-store', ...r.headers }).end(r.body);
+    // Content-Length as a static file server sends it (a route's own headers may drop or fake it).
+    const answer = () => res.writeHead(r.status ?? 200, { 'content-type': r.type, 'content-length': String(Buffer.byteLength(r.body)), 'cache-control': 'no-store', ...r.headers }).end(r.body);
     if (r.delayMs) setTimeout(answer, r.delayMs);
     else answer();
   });
