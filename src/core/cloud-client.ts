@@ -58,6 +58,16 @@ function describeFailure(e: unknown, timeoutMs: number): CloudError {
   return new CloudError(`the cloud endpoint is unreachable (${e instanceof Error ? e.message : String(e)})`);
 }
 
+/**
+ * The endpoint the user chose is the only place data goes: a redirect is an
+ * error, never followed (browsers report it as an opaque redirect, Node as the 3xx itself).
+ */
+function refuseRedirect(res: Response): void {
+  if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+    throw new CloudError(`the cloud endpoint answered with a redirect${res.status ? ` (HTTP ${res.status})` : ''}: refused, data is only sent to the endpoint you set`);
+  }
+}
+
 /** A failure worth one more try: the network or a 5xx, not a 4xx (our request is wrong) or a timeout (budget spent). */
 class Retryable extends CloudError {}
 
@@ -65,13 +75,15 @@ async function attempt(t: CloudTarget, body: Uint8Array, head: Record<string, st
   const t0 = performance.now();
   let res: Response;
   try {
+    // redirect 'manual': a 307/308 would re-POST the tensor (and the token) to wherever it points, plain http included.
     res = await fetch(v2.infer(t.base, t.model), {
-      method: 'POST', body: body as BodyInit, headers: headers(t.token, head), credentials: 'omit', signal: AbortSignal.timeout(t.timeoutMs),
+      method: 'POST', body: body as BodyInit, headers: headers(t.token, head), credentials: 'omit', redirect: 'manual', signal: AbortSignal.timeout(t.timeoutMs),
     });
   } catch (e) {
     const err = describeFailure(e, t.timeoutMs);
     throw e instanceof DOMException && e.name === 'TimeoutError' ? err : new Retryable(err.message);
   }
+  refuseRedirect(res);
   const bytes = await readBody(res).catch((e: unknown) => {
     throw describeFailure(e, t.timeoutMs);
   });
@@ -128,7 +140,8 @@ export async function checkEndpoint(base: string, token: string | undefined, mod
   const checks: EndpointReport['checks'] = [];
   const get = async (name: string, url: string, describe: (json: unknown) => string) => {
     try {
-      const res = await fetch(url, { headers: headers(token), credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) });
+      const res = await fetch(url, { headers: headers(token), credentials: 'omit', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      refuseRedirect(res);
       const bytes = await readBody(res);
       if (!res.ok) {
         checks.push({ name, ok: false, detail: `HTTP ${res.status}${errorMessageOf(bytes) ? `: ${errorMessageOf(bytes)}` : ''}` });

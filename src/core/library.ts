@@ -3,6 +3,7 @@
  * searchable by label and by CIFAR-100 superclass, filterable by site, date and
  * confidence, sortable, and exportable as flat rows.
  */
+import Papa from 'papaparse';
 import type { InferenceRecord } from './record';
 
 export interface LabelTable {
@@ -78,6 +79,15 @@ export function librarySites(entries: readonly LibraryEntry[]): { site: string; 
 }
 
 /** Flat rows for CSV/JSON export (no thumbnails: exports are for data, and stay small). */
+/**
+ * The CSV export. Cells a spreadsheet would run as a formula (`=`, `+`, `-`,
+ * `@`, tab, CR at the start: a page controls its URLs and a server its error
+ * texts) are prefixed with `'` (papaparse escapeFormulae).
+ */
+export function exportCsv(entries: readonly LibraryEntry[]): string {
+  return Papa.unparse(exportRows(entries), { escapeFormulae: true });
+}
+
 export function exportRows(entries: readonly LibraryEntry[]): Record<string, string | number>[] {
   return entries.map((e) => ({
     time: new Date(e.record.time).toISOString(),

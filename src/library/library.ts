@@ -1,9 +1,8 @@
 /** The library page: search, filter, sort, open, delete and export what was tagged. */
 import { byId } from '../lib/dom';
 import { download } from '../lib/download';
-import Papa from 'papaparse';
 import { labelsOf, resolveModel } from '../core/catalog';
-import { exportRows, libraryEntries, librarySites, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
+import { exportCsv, exportRows, libraryEntries, librarySites, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
 import { loadCatalog } from '../lib/catalog-loader';
 import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
 import { fmtPct, prettyLabel } from '../core/format';
@@ -82,7 +81,7 @@ async function refresh(): Promise<void> {
 }
 
 const stamp = () => new Date().toISOString().slice(0, 10);
-$('export-csv').addEventListener('click', () => download(`image-tags-${stamp()}.csv`, 'text/csv', Papa.unparse(exportRows(entries))));
+$('export-csv').addEventListener('click', () => download(`image-tags-${stamp()}.csv`, 'text/csv', exportCsv(entries)));
 $('export-json').addEventListener('click', () => download(`image-tags-${stamp()}.json`, 'application/json', JSON.stringify(exportRows(entries), null, 2)));
 $('delete-site').addEventListener('click', async () => {
   const site = $<HTMLSelectElement>('site').value;

@@ -86,6 +86,26 @@ describe('inferRemote', () => {
     expect(fake.calls).toBe(1);
   });
 
+  it('refuses a redirect instead of re-sending the tensor where it points, and does not retry it', async () => {
+    let elsewhere = 0;
+    const other = createServer((req, res) => {
+      elsewhere++;
+      req.resume();
+      res.end('{}');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    behaviour = (_req, res) => res.writeHead(307, { location: `http://127.0.0.1:${(other.address() as AddressInfo).port}/v2/models/x/infer` }).end();
+    const before = fake.calls;
+    await expect(inferRemote(target(fake.url), model.input.name, input, dims, classes)).rejects.toThrow(/answered with a redirect \(HTTP 307\): refused/);
+    expect(fake.calls - before).toBe(1);
+    expect(elsewhere).toBe(0);
+    const report = await checkEndpoint(fake.url, undefined, [model.id], 2000);
+    expect(report.ok).toBe(false);
+    expect(report.checks[0]?.detail).toMatch(/redirect/);
+    expect(elsewhere).toBe(0);
+    other.close();
+  });
+
   it('refuses malformed answers: wrong shape, NaN, garbage, a huge body', async () => {
     const cases: [() => void, RegExp][] = [
       [() => { behaviour = (_q, res) => { const b = logitsBody(new Float32Array(10), [1, 10]); res.writeHead(200, b.headers).end(b.body); }; }, /shape \[1, 10\], expected \[1, 100\]/],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportRows, libraryEntries, librarySites, type LabelTable } from '../../src/core/library';
+import { exportCsv, exportRows, libraryEntries, librarySites, type LabelTable } from '../../src/core/library';
 import type { InferenceRecord } from '../../src/core/record';
 
 const labels: LabelTable = {
@@ -60,5 +60,18 @@ describe('libraryEntries', () => {
     expect(rows).toHaveLength(4);
     expect(Object.keys(rows[0]!)).not.toContain('thumbnail');
     expect(rows.find((r) => r.label === 'aquarium_fish')).toMatchObject({ site: 'b.test', superclass: 'fish', probability: 0.4, source: 'page' });
+  });
+});
+
+describe('exportCsv', () => {
+  it('defuses cells a spreadsheet would run as formulas (a page names its own URLs)', () => {
+    const hostile = rec(0, 0.9, { pageUrl: '=HYPERLINK("https://evil.test","x")', site: '+cmd|calc', imageUrl: '@SUM(A1)' });
+    const csv = exportCsv(libraryEntries([hostile], labels));
+    const row = csv.split('\r\n')[1] ?? '';
+    expect(row).toContain(`"'=HYPERLINK(""https://evil.test"",""x"")"`);
+    expect(row).toContain("'+cmd|calc");
+    expect(row).toContain("'@SUM(A1)");
+    expect(row).not.toMatch(/(^|,)[=+@]/);
+    expect(row).toContain(',apple,0.9,');
   });
 });

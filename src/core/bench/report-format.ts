@@ -26,7 +26,7 @@ function csvValue(v: Cell): string | number {
 }
 
 export function toCsv(rows: readonly BenchRow[]): string {
-  const body = Papa.unparse({ fields: COLUMNS.map(([name]) => name), data: rows.map((r) => COLUMNS.map(([, get]) => csvValue(get(r)))) }, { newline: '\r\n' });
+  const body = Papa.unparse({ fields: COLUMNS.map(([name]) => name), data: rows.map((r) => COLUMNS.map(([, get]) => csvValue(get(r)))) }, { newline: '\r\n', escapeFormulae: true });
   return `${body}\r\n`;
 }
 
