@@ -1,9 +1,13 @@
 /**
  * One fixed, viewport-sized, click-through layer per document that holds every
- * overlay, in an open shadow root. Being `position: fixed` and clipped, it can
- * never change the page's scroll size or layout; the shadow root keeps the
- * page's CSS out. The host is a plain <div>, not a custom element: a page
- * could pre-define a custom element name and run code on our node.
+ * overlay and chip, in a CLOSED shadow root: the page's own script walks the
+ * DOM and every open shadow root, and must not read our labels, probabilities,
+ * timings, errors or cloud details (tests/e2e/hostile.e2e.test.ts). Only this
+ * module keeps the reference; our isolated world's attachShadow cannot be
+ * patched by the page. Being `position: fixed` and clipped, the layer can never
+ * change the page's scroll size or layout; the shadow root keeps the page's
+ * CSS out. The host is a plain <div>, not a custom element: a page could
+ * pre-define a custom element name and run code on our node.
  */
 import { OVERLAY_CSS } from './overlay-style';
 
@@ -19,7 +23,7 @@ export function layer(): ShadowRoot {
   // !important: a hostile page stylesheet (`div { display: none !important }`) must not move or hide us.
   host.style.cssText = ['all:initial', 'display:block', 'position:fixed', 'inset:0', 'width:100vw', 'height:100vh',
     'overflow:hidden', 'pointer-events:none', 'z-index:2147483647'].map((d) => `${d} !important`).join(';');
-  root = host.attachShadow({ mode: 'open' });
+  root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
   style.textContent = OVERLAY_CSS;
   root.append(style);

@@ -1,7 +1,9 @@
 /**
- * Getting an image's bytes without trusting them: the body is read in chunks
- * under a byte limit, with a deadline, and an empty body is refused.
+ * Getting an image's bytes without trusting them or the page that names them:
+ * the fetch policy first, then the body in chunks under a byte limit, with a
+ * deadline; an empty or non-image body is refused.
  */
+import { checkFinalUrl, looksLikeImage, planImageFetch } from '../core/fetch-policy';
 import { readLimited } from '../core/read-limited';
 import { StageError } from '../core/stage-error';
 
@@ -18,31 +20,40 @@ const mb = (n: number) => `${(n / 1048576).toFixed(n < 10 * 1048576 ? 1 : 0)} MB
 const tooLarge = (n: number) => new StageError('fetch', `image is too large (${mb(n)}; limit ${mb(MAX_IMAGE_BYTES)})`);
 
 /**
- * Cookies go along only when the image is on the page's own origin (an image
- * behind the site's login); for any other origin the request carries none, so a
- * page cannot make us send cookies to third parties it names.
+ * Every image fetch goes through the one policy of core/fetch-policy.ts: the
+ * target is judged against the page before any request, cookies go only to
+ * the page's own origin, and a redirect is never followed with them — the
+ * first request uses redirect 'manual' (a browser reports an opaque redirect
+ * without its target), and a redirected image is fetched again without
+ * credentials, its final URL judged like the first. The body must be an image
+ * by type or by magic bytes.
  */
-function credentialsFor(url: string, pageUrl: string | undefined): RequestCredentials {
-  try {
-    return pageUrl && new URL(url).origin === new URL(pageUrl).origin ? 'include' : 'omit';
-  } catch {
-    return 'omit';
-  }
-}
-
 export async function fetchImage(url: string, pageUrl?: string): Promise<ImageBytes> {
-  if (!/^(https?:|data:|blob:)/i.test(url)) throw new StageError('fetch', `unsupported image URL scheme: ${url.slice(0, 40)}`);
+  const plan = planImageFetch(url, pageUrl);
+  if (!plan.ok) throw new StageError('fetch', plan.reason);
   try {
     // The extension's HTTP cache is its own (partitioned from the page's), so
     // `default` revalidates like a normal load instead of serving stale copies.
-    const res = await fetch(url, { credentials: credentialsFor(url, pageUrl), signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    let res = await fetch(url, { credentials: plan.credentials, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+    if (res.type === 'opaqueredirect') {
+      res = await fetch(url, { credentials: 'omit', redirect: 'follow', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      const refused = checkFinalUrl(res.url || url, pageUrl);
+      if (refused) {
+        await res.body?.cancel().catch(() => undefined);
+        throw new StageError('fetch', refused);
+      }
+    }
     if (!res.ok) throw new StageError('fetch', `could not fetch the image: HTTP ${res.status} ${res.statusText}`.trim());
     const bytes = await readLimited(res, MAX_IMAGE_BYTES, tooLarge);
     if (bytes.byteLength === 0) throw new StageError('fetch', 'the image is empty (0 bytes)');
-    return { bytes, type: res.headers.get('content-type') ?? '' };
+    const type = res.headers.get('content-type') ?? '';
+    if (!looksLikeImage(type, bytes.subarray(0, 512))) {
+      throw new StageError('fetch', `not an image: the server sent ${type.split(';')[0] || 'an untyped file'} without image data`);
+    }
+    return { bytes, type };
   } catch (e) {
     if (e instanceof StageError) throw e;
-    const why = e instanceof DOMException && e.name === 'TimeoutError' ? `timed out after ${FETCH_TIMEOUT_MS / 1000} s` : 'network error';
+    const why = e instanceof DOMException && e.name === 'TimeoutError' ? `timed out after ${FETCH_TIMEOUT_MS / 1000} s` : 'network error, or too many redirects';
     throw new StageError('fetch', `could not fetch the image (${why})`);
   }
 }

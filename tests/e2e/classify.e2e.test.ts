@@ -9,6 +9,7 @@ import { clickClassify, readRecords, stopServiceWorkers, waitFor } from '../supp
 import { storedUrl } from '../../src/core/record';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { startFixture, type Fixture } from './fixtures';
+import { inLayer, layerAttr, layerBox, layerClick, layerCount, layerText, layerVisible } from '../support/overlay';
 
 let ext: ExtensionHandle;
 let fx: Fixture;
@@ -24,10 +25,8 @@ interface Rec {
 }
 const records = async () => (await readRecords(extPage)) as unknown as Rec[];
 
-function overlayFor(id: string) {
-  // Each overlay carries the requestId of its classification.
-  return page.locator(`[data-pit-overlay="${id}"]`);
-}
+/** Selector of the overlay of one classification, inside the closed layer (each overlay carries its requestId). */
+const ov = (id: string, inner = '') => `[data-pit-overlay="${id}"]${inner ? ` ${inner}` : ''}`;
 
 beforeAll(async () => {
   fx = await startFixture();
@@ -60,8 +59,8 @@ describe('right-click → classify', () => {
     expect(recs).toHaveLength(urls.length);
 
     // Overlays: every image got one, and none is still pending.
-    await expect.poll(() => page.locator('[data-pit-overlay] .chip.pending').count(), { timeout: 30_000 }).toBe(0);
-    expect(await page.locator('[data-pit-overlay]').count()).toBe(urls.length);
+    await expect.poll(() => layerCount(page, '[data-pit-overlay] .chip.pending'), { timeout: 30_000 }).toBe(0);
+    expect(await layerCount(page, '[data-pit-overlay]')).toBe(urls.length);
 
     const sources: Record<string, string> = { ...Object.fromEntries(good.map((k) => [k, fx.images[k]])), blob: blobUrl };
     for (const [k, url] of Object.entries(sources)) {
@@ -80,7 +79,7 @@ describe('right-click → classify', () => {
       expect(rec!.threads).toBeGreaterThanOrEqual(1);
       expect(rec!.batchSize).toBe(1);
       expect(rec!.pageUrl).toBe(fx.pageUrl);
-      const text = await overlayFor(rec!.requestId).locator('.chip').innerText();
+      const text = (await layerText(page, ov(rec!.requestId, '.chip'))) ?? '';
       expect(text).toContain(rec!.top5[0]!.label.replaceAll('_', ' '));
       expect(text).toMatch(/\d+(\.\d)?%/);
       expect(text).toMatch(/\d+(\.\d+)? ms/);
@@ -93,10 +92,10 @@ describe('right-click → classify', () => {
     const broken = recs.find((r) => r.imageUrl === fx.images.broken)!;
     expect(broken.error).toMatch(/HTTP 404/);
     expect(broken.errorStage).toBe('fetch');
-    expect(await overlayFor(broken.requestId).locator('.chip').innerText()).toMatch(/Couldn't classify: could not fetch the image: HTTP 404/);
+    expect(await layerText(page, ov(broken.requestId, '.chip'))).toMatch(/Couldn't classify: could not fetch the image: HTTP 404/);
     const corrupt = recs.find((r) => r.imageUrl === fx.images.corrupt)!;
     expect(corrupt.errorStage).toBe('decode');
-    expect(await overlayFor(corrupt.requestId).locator('.chip').innerText()).toMatch(/could not decode the image/);
+    expect(await layerText(page, ov(corrupt.requestId, '.chip'))).toMatch(/could not decode the image/);
 
     const after = await page.evaluate(() => {
       const r = document.getElementById('png')!.getBoundingClientRect();
@@ -120,31 +119,30 @@ describe('right-click → classify', () => {
     expect(parts).toBeLessThanOrEqual(t.total! + 0.5);
     expect(parts).toBeGreaterThan(0.8 * t.total!);
     expect(t.total).toBeGreaterThan(t.inference! + t.dispatch!);
-    const chip = overlayFor(rec.requestId).locator('.chip');
-    await expect.poll(() => chip.locator('.ms').count()).toBe(1);
-    const shown = Number((await chip.locator('.ms').innerText()).replace(' ms', ''));
+    await expect.poll(() => layerCount(page, ov(rec.requestId, '.chip .ms'))).toBe(1);
+    const shown = Number(((await layerText(page, ov(rec.requestId, '.chip .ms'))) ?? '').replace(' ms', ''));
     // The overlay shows click → label as the page saw it: at least the record's total (rounded), never session.run alone.
     expect(shown).toBeGreaterThanOrEqual(Math.floor(t.total! * 0.99));
     expect(shown).toBeGreaterThan(t.inference!);
-    expect(await chip.locator('.ms').getAttribute('title')).toMatch(/from your click to this label \(session\.run [\d.]+ ms\)/);
-    await chip.click();
-    const timing = await overlayFor(rec.requestId).locator('.panel .timing').innerText();
+    expect(await layerAttr(page, ov(rec.requestId, '.chip .ms'), 'title')).toMatch(/from your click to this label \(session\.run [\d.]+ ms\)/);
+    await layerClick(page, ov(rec.requestId, 'button.chip'));
+    const timing = await layerText(page, ov(rec.requestId, '.panel .timing'));
     expect(timing).toMatch(/^Label in [\d.]+ ms: start [\d.]+ ms · fetch [\d.]+ ms · decode [\d.]+ ms .*session\.run [\d.]+ ms/);
-    await chip.click(); // collapse again (Esc would close every overlay the next test needs)
+    await layerClick(page, ov(rec.requestId, 'button.chip')); // collapse again (Esc would close every overlay the next test needs)
   });
 
   it('expands to the top-5 on click and closes with Esc', async () => {
     const rec = (await records()).find((r) => r.imageUrl === fx.images.png)!;
-    const o = overlayFor(rec.requestId);
-    const hostileFontSize = await o.locator('.chip').evaluate((e) => getComputedStyle(e).fontSize);
+    const o = (inner: string) => ov(rec.requestId, inner);
+    const hostileFontSize = await inLayer(page, (r, sel) => getComputedStyle(r!.querySelector(sel)!).fontSize, o('.chip'));
     expect(hostileFontSize).toBe('12px'); // the page's `* { font-size: 40px !important }` did not reach it
-    await o.locator('button.chip').click();
-    await expect.poll(() => o.locator('.panel li').count()).toBe(5);
-    expect(await o.locator('.panel').isVisible()).toBe(true);
-    expect(await o.locator('button.chip').getAttribute('aria-expanded')).toBe('true');
+    await layerClick(page, o('button.chip'));
+    await expect.poll(() => layerCount(page, o('.panel li'))).toBe(5);
+    expect(await layerVisible(page, o('.panel'))).toBe(true);
+    expect(await layerAttr(page, o('button.chip'), 'aria-expanded')).toBe('true');
     await page.screenshot({ path: 'test-results/overlay-expanded.png' });
     await page.keyboard.press('Escape');
-    await expect.poll(() => page.locator('[data-pit-overlay]').count()).toBe(0);
+    await expect.poll(() => layerCount(page, '[data-pit-overlay]')).toBe(0);
   });
 
   it('follows its image when the page scrolls, closes with ×, and an expanded panel never grows the page', async () => {
@@ -154,10 +152,10 @@ describe('right-click → classify', () => {
     const n0 = (await records()).length;
     await clickClassify(sw, fx.pageUrl, [fx.images.large]);
     const rec = (await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'record')).at(-1)!;
-    const o = overlayFor(rec.requestId);
+    const o = (inner: string) => ov(rec.requestId, inner);
     const gap = async () => {
       const img = await page.locator('#large').boundingBox();
-      const chip = await o.locator('.chip').boundingBox();
+      const chip = await layerBox(page, o('.chip'));
       return [Math.round(chip!.x - img!.x), Math.round(chip!.y - img!.y)];
     };
     await page.evaluate(() => document.getElementById('large')!.scrollIntoView({ block: 'end' }));
@@ -165,14 +163,14 @@ describe('right-click → classify', () => {
     await page.mouse.wheel(0, 60);
     await expect.poll(gap).toEqual([4, 4]);
     // Expanded near the bottom edge: the panel moves up to stay visible, the page does not grow.
-    await o.locator('button.chip').click();
-    await expect.poll(() => o.locator('.panel').isVisible()).toBe(true);
-    const box = await o.boundingBox();
+    await layerClick(page, o('button.chip'));
+    await expect.poll(() => layerVisible(page, o('.panel'))).toBe(true);
+    const box = await layerBox(page, ov(rec.requestId));
     expect(box!.y + box!.height).toBeLessThanOrEqual(500);
     expect(await size()).toEqual(before);
     await page.screenshot({ path: 'test-results/overlay-bottom.png' });
-    await o.locator('.panel button.close').click();
-    await expect.poll(() => o.count()).toBe(0);
+    await layerClick(page, o('.panel button.close'));
+    await expect.poll(() => layerCount(page, ov(rec.requestId))).toBe(0);
     await page.setViewportSize({ width: 1280, height: 720 });
   });
 
@@ -214,7 +212,7 @@ describe('service-worker restart', () => {
     await waitFor(async () => fx.site.hits.get('/slow.jpg') ?? 0, (n) => n >= 2, 20_000, 'slow image requested by the extension');
     await stopServiceWorkers(ext, extPage);
     await waitFor(records, (r) => r.length === n0 + 1, 60_000, 'record after stop');
-    await expect.poll(() => page.locator('[data-pit-overlay] .chip:not(.pending)').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => layerCount(page, '[data-pit-overlay] .chip:not(.pending)'), { timeout: 30_000 }).toBe(1);
 
     await stopServiceWorkers(ext, extPage);
     // Wake the worker the way Chrome would on a click; its listeners must be registered at start.
@@ -260,9 +258,8 @@ describe('settings', () => {
     expect(rec.backend).toBe('wasm');
     expect(rec.requestedBackend).toBe('webgpu');
     expect(rec.fallbackReason).toMatch(/WebGPU unavailable/);
-    const chip = overlayFor(rec.requestId).locator('button.chip');
-    await chip.click();
-    expect(await overlayFor(rec.requestId).locator('.note').allInnerTexts()).toContainEqual(expect.stringMatching(/used WASM instead/));
+    await layerClick(page, ov(rec.requestId, 'button.chip'));
+    expect(await inLayer(page, (r, sel) => [...r!.querySelectorAll(sel)].map((e) => (e as HTMLElement).innerText), ov(rec.requestId, '.note'))).toContainEqual(expect.stringMatching(/used WASM instead/));
 
     const popup = await ext.page('src/popup/popup.html');
     await expect.poll(() => popup.locator('#status').innerText()).toMatch(/WEBGPU/);

@@ -7,6 +7,7 @@ import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import type { InferenceRecord } from '../../src/core/record';
+import { layerClick, layerText } from '../support/overlay';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { clickClassify, readRecords, waitFor } from '../support/context-menu';
 import { startFixture, type Fixture } from './fixtures';
@@ -76,10 +77,10 @@ describe('compare with cloud', () => {
       expect(c.top5.map((p) => p.index)).toEqual(r.top5.map((p) => p.index));
       expect(c.top5[0]!.prob).toBeCloseTo(r.top5[0]!.prob, 4);
     }
-    const chip = page.locator(`[data-pit-overlay="${recs[0]!.requestId}"] button.chip`);
-    await expect.poll(() => chip.innerText()).toMatch(/cloud \d+(\.\d)? ms/);
-    await chip.click();
-    expect(await page.locator(`[data-pit-overlay="${recs[0]!.requestId}"] .meta.cloud`).innerText()).toMatch(/round trip .* = server .* \+ network/);
+    const chip = `[data-pit-overlay="${recs[0]!.requestId}"] button.chip`;
+    await expect.poll(() => layerText(page, chip)).toMatch(/cloud \d+(\.\d+)? ms/);
+    await layerClick(page, chip);
+    expect(await layerText(page, `[data-pit-overlay="${recs[0]!.requestId}"] .meta.cloud`)).toMatch(/round trip .* = server .* \+ network/);
 
     const popup = await ext.page('src/popup/popup.html');
     await expect.poll(() => popup.locator('#privacy').innerText()).toMatch(/Cloud comparison ON.*127\.0\.0\.1/);
@@ -133,9 +134,9 @@ describe('compare with cloud', () => {
     expect(r.top5).toHaveLength(5);
     expect(r.cloud?.error).toMatch(/cloud endpoint is unreachable/);
     expect(r.cloud?.attempts).toBe(2); // a refused connection is retried once, then reported
-    const chip = page.locator(`[data-pit-overlay="${r.requestId}"] button.chip`);
-    await expect.poll(() => chip.innerText()).toMatch(/cloud failed/);
-    expect(await chip.innerText()).toContain(r.top5[0]!.label.replaceAll('_', ' '));
+    const chip = `[data-pit-overlay="${r.requestId}"] button.chip`;
+    await expect.poll(() => layerText(page, chip)).toMatch(/cloud failed/);
+    expect(await layerText(page, chip)).toContain(r.top5[0]!.label.replaceAll('_', ' '));
     await new Promise((res) => setTimeout(res, 500));
     expect((await records()).length).toBe(n0 + 1);
   });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedUrl, type InferenceRecord } from '../../src/core/record';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { readRecords, waitFor } from '../support/context-menu';
+import { inLayer, layerAttr, layerBox, layerCount, layerVisible } from '../support/overlay';
 import { startTagFixture, type TagFixture } from './tag-fixtures';
 
 let ext: ExtensionHandle;
@@ -61,29 +62,30 @@ describe('Tag this page', () => {
     await popup.close();
   });
 
+  const visibleChips = () => inLayer(page, (r) => [...(r?.querySelectorAll('.tag-chip') ?? [])].filter((e) => getComputedStyle(e).display !== 'none').length, null);
+
   it('puts an accessible chip on each tagged image, and the popup toggle hides them', async () => {
-    const chips = page.locator('.tag-chip');
-    await expect.poll(() => chips.count()).toBe(10);
+    await expect.poll(() => layerCount(page, '.tag-chip')).toBe(10);
     // #below and the script-added #lazy sit below the fold: their chips show when scrolled to.
-    expect(await page.locator('.tag-chip:visible').count()).toBe(8);
-    const first = chips.first();
-    expect(await first.getAttribute('role')).toBe('note');
-    expect(await first.getAttribute('aria-label')).toMatch(/^Image label(led| unsure)/);
-    expect(await chips.allInnerTexts()).toContainEqual(expect.stringMatching(/^(unsure · \d+%|[a-z ]+ \d+%)$/));
+    expect(await visibleChips()).toBe(8);
+    expect(await layerAttr(page, '.tag-chip', 'role')).toBe('note');
+    expect(await layerAttr(page, '.tag-chip', 'aria-label')).toMatch(/^Image label(led| unsure)/);
+    expect(await inLayer(page, (r) => [...r!.querySelectorAll('.tag-chip')].map((e) => (e as HTMLElement).innerText), null))
+      .toContainEqual(expect.stringMatching(/^(unsure · \d+%|[a-z ]+ \d+%)$/));
     // Chip sits on its image (bottom-left corner).
     const img = await page.locator('#plain').boundingBox();
-    const chip = await page.locator(`.tag-chip[data-pit-chip="${fx.server.origin}/plain.png"]`).boundingBox();
+    const chip = await layerBox(page, `.tag-chip[data-pit-chip="${fx.server.origin}/plain.png"]`);
     expect(chip!.x - img!.x).toBeCloseTo(4, 0);
     expect(img!.y + img!.height - (chip!.y + chip!.height)).toBeCloseTo(4, 0);
     await page.screenshot({ path: 'test-results/chips.png' });
 
     const popup = await popupFor(fx.pageUrl);
     await popup.locator('#show-chips').uncheck();
-    await expect.poll(() => page.locator('.tag-chip:visible').count()).toBe(0);
+    await expect.poll(visibleChips).toBe(0);
     await popup.locator('#show-chips').check();
-    await expect.poll(() => page.locator('.tag-chip:visible').count()).toBe(8);
+    await expect.poll(visibleChips).toBe(8);
     await page.locator('#below').scrollIntoViewIfNeeded();
-    await expect.poll(() => page.locator(`.tag-chip[data-pit-chip="${fx.server.origin}/below.png"]`).isVisible()).toBe(true);
+    await expect.poll(() => layerVisible(page, `.tag-chip[data-pit-chip="${fx.server.origin}/below.png"]`)).toBe(true);
     await page.evaluate(() => scrollTo(0, 0));
     await popup.close();
   });

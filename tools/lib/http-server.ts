@@ -1,5 +1,5 @@
 /** A tiny static HTTP server on 127.0.0.1 (ephemeral port by default) for the demo page and browser tests. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Route {
@@ -16,15 +16,19 @@ export interface TestServer {
   server: Server;
   routes: Map<string, Route>;
   hits: Map<string, number>;
+  /** Every request, in order: its path and headers (which cookies, which Sec-Fetch-Dest). */
+  log: { path: string; headers: IncomingHttpHeaders }[];
   close(): Promise<void>;
 }
 
 export async function startServer(routes: Record<string, Route> = {}, listenPort = 0): Promise<TestServer> {
   const map = new Map(Object.entries(routes));
   const hits = new Map<string, number>();
+  const log: TestServer['log'] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    log.push({ path, headers: req.headers });
     const r = map.get(path);
     if (!r) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -38,7 +42,7 @@ export async function startServer(routes: Record<string, Route> = {}, listenPort
   await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`, server, routes: map, hits,
+    origin: `http://127.0.0.1:${port}`, server, routes: map, hits, log,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
