@@ -14,6 +14,7 @@ import { cloudRequest } from './cloud-request';
 import { ensureContentScript } from './content-injector';
 import { sendOffscreen } from './offscreen-client';
 import { errorRecord } from './error-record';
+import { forget, remember, scheduleSweep } from './pending';
 
 export interface TabImage {
   /** When the user clicked (core/clock.ts epochNow). */
@@ -47,9 +48,13 @@ export async function classifyForTab(t: TabImage): Promise<void> {
     replyTo: { tabId: t.tabId, frameId: t.frameId },
     ...cloudRequest(settings),
   };
+  // Accepted once persisted: from here a dead worker or document only delays the answer (pending.ts).
+  await remember(req);
+  scheduleSweep();
   try {
     await sendOffscreen('offscreen:classify', req);
   } catch (e) {
+    await forget(requestId);
     // The offscreen document itself failed: still leave a record and tell the user.
     const record = errorRecord(req, 'offscreen', `the classifier could not start: ${errorMessage(e)}`);
     record.timings.total = epochNow() - t.clickedAt;

@@ -15,6 +15,7 @@ import { onClassified } from './on-classified';
 import { autoTag, onTagProgress, tagCancel, tagPage, tagStatus } from './tag-page';
 import { contentSettings, pushContentSettings } from './content-settings';
 import { warmUp } from './warm-up';
+import { markStored, replay, scheduleSweep } from './pending';
 
 // Settings (cloud token included) stay out of web pages' processes: content
 // scripts get their narrow view by message (content-settings.ts).
@@ -59,12 +60,18 @@ listen('background', {
   'background:auto-tag': autoTag,
   'background:content-settings': contentSettings,
   'background:warm-up': warmUp,
+  'background:stored': ({ requestId }) => markStored(requestId),
 }, (name, sender) =>
   // Content scripts are untrusted: all they may do is ask for their settings view,
   // for auto-tagging (checked again inside against the user's allow-list) and
   // for a warm-up (loads our own model; nothing page-controlled reaches it).
   isExtensionContext(sender) ||
   ((name === 'background:auto-tag' || name === 'background:content-settings' || name === 'background:warm-up') && sender.id === browser.runtime.id && sender.tab !== undefined));
+
+// Whatever a previous life of this worker accepted and did not see stored is sent again.
+void replay(0).then(async (n) => {
+  if (n > 0) scheduleSweep();
+}).catch(() => undefined);
 
 // Reachable from the worker console (and so from tests and `npm run eval`) for
 // debugging; nothing on a web page can reach the worker's global scope.

@@ -114,6 +114,8 @@ export interface ProtocolMap {
   'offscreen:prepare-close': (p: { wait: boolean }) => { closed: boolean };
   /** Offscreen → worker: a queued classification finished (success or error). */
   'background:classified': (res: ClassifyResult & { replyTo?: { tabId: number; frameId: number } }) => void;
+  /** Offscreen → worker: a classification's record is stored; the worker forgets its pending copy. */
+  'background:stored': (p: { requestId: string }) => void;
   /** Offscreen → worker: tagging progress (badge, chips on the page, popup progress bar). */
   'background:tag-progress': (p: TagProgress) => void;
   /** Popup → worker: collect the tab's images and tag them. */

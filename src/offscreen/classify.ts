@@ -9,6 +9,7 @@ import { newRecord } from '../core/record';
 import { stageOf } from '../core/stage-error';
 import { addRecord, recordByRequestId, updateRecord } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/messages';
+import { send } from '../lib/messaging';
 import { effectiveThreads } from '../lib/ort-runtime';
 import { compareInCloud } from './cloud-compare';
 import { applyOutcome, infer, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
@@ -29,6 +30,7 @@ export function classifyOnce(req: ClassifyRequest, deliver: (res: ClassifyResult
       if (!stored) return classify(req, deliver);
       const res = { requestId: req.requestId, srcUrl: req.image.srcUrl, record: stored, notes: [] };
       deliver(res);
+      void send('background:stored', { requestId: req.requestId }).catch(() => undefined);
       return res;
     })().finally(() => inFlight.delete(req.requestId));
     inFlight.set(req.requestId, p);
@@ -66,6 +68,7 @@ async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => 
   record.timings.thumbnail = performance.now() - th;
   try {
     record.id = await addRecord(record);
+    void send('background:stored', { requestId: req.requestId }).catch(() => undefined);
   } catch (e) {
     notes.push(`not saved to history: ${errorMessage(e)}`);
     deliver({ ...base, record: { ...record }, notes: [...notes] });
