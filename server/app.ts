@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { ModelMetadata, ServerMetadata } from '../src/core/kserve/metadata';
 import { ProtocolError } from '../src/core/kserve/protocol-error';
-import { sendError, sendJson, sendPreflight } from './http-io';
+import { corsAllowed, sendError, sendJson, sendPreflight } from './http-io';
 import { handleInfer } from './infer';
 import { checkToken } from './limits';
 import { DEFAULT_OPTIONS, REPO_ROOT, type ServerOptions } from './options';
@@ -68,6 +68,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, options: Serv
 
 export function createApp(options: ServerOptions, registry: ModelRegistry): Server {
   const server = createServer((req, res) => {
+    if (options.token) corsAllowed.add(res);
     dispatch(req, res, options, registry).catch((error: unknown) => {
       // The client hung up (mid-body or while its batch ran): there is nobody to answer.
       if (req.socket.destroyed) return;

@@ -4,9 +4,13 @@ import { ProtocolError } from '../src/core/kserve/protocol-error';
 import { HEADER_LENGTH_HEADER } from '../src/core/kserve/types';
 
 /**
- * On every answer. `*` is safe because auth is a bearer token, never a cookie.
- * Expose-Headers lets page scripts read Server-Timing and the binary header
- * length; Timing-Allow-Origin lets the Resource Timing API report serverTiming.
+ * On every answer of a server that has a token. `*` is safe then because auth
+ * is a bearer token, never a cookie: a web page can reach the server only by
+ * knowing the secret. A server without a token grants no CORS and no Private
+ * Network Access: any page the user visits could otherwise run models on it
+ * (the extension needs neither, it has host permission). Expose-Headers lets
+ * page scripts read Server-Timing and the binary header length;
+ * Timing-Allow-Origin lets the Resource Timing API report serverTiming.
  */
 const CORS = {
   'Access-Control-Allow-Origin': '*',
@@ -14,7 +18,15 @@ const CORS = {
   'Timing-Allow-Origin': '*',
 };
 
+/** Answers of these responses carry CORS (their server has a token). */
+export const corsAllowed = new WeakSet<ServerResponse>();
+const cors = (res: ServerResponse) => (corsAllowed.has(res) ? CORS : {});
+
 export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
+  if (!corsAllowed.has(res)) {
+    send(res, 204, new Uint8Array(), {});
+    return;
+  }
   const headers: Record<string, string> = {
     ...CORS,
     'Access-Control-Allow-Methods': 'GET, HEAD, POST, OPTIONS',
@@ -30,7 +42,7 @@ export function sendPreflight(req: IncomingMessage, res: ServerResponse): void {
 export function send(res: ServerResponse, status: number, body: Uint8Array, headers: Record<string, string>): void {
   // The client may be gone (it disconnected while its batch ran): nothing to say, nothing to crash.
   if (res.writableEnded || res.destroyed) return;
-  res.writeHead(status, { ...CORS, 'Content-Length': String(body.byteLength), 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(status, { ...cors(res), 'Content-Length': String(body.byteLength), 'Cache-Control': 'no-store', ...headers });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 

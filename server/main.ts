@@ -16,6 +16,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (!options.token && options.host !== '127.0.0.1' && options.host !== 'localhost' && options.host !== '::1') {
+    console.warn(`warning: listening on ${options.host} without --token: anyone who can reach this machine can run the models. Set --token (or PIT_SERVER_TOKEN) on a shared network.`);
+  }
   const running = await startServer(options);
   const ids = running.registry.catalog.models.map((m) => m.id).join(', ');
   console.log(`v2 inference server on ${running.url} — models: ${ids}${options.token ? ' (bearer token required)' : ''}`);

@@ -19,7 +19,9 @@ import { markStored, replay, scheduleSweep } from './pending';
 
 // Settings (cloud token included) stay out of web pages' processes: content
 // scripts get their narrow view by message (content-settings.ts).
-void chrome.storage.local.setAccessLevel?.({ accessLevel: chrome.storage.AccessLevel.TRUSTED_CONTEXTS }).catch(() => undefined);
+// storage.local.setAccessLevel needs Chrome 140, the manifest's minimum_chrome_version.
+void chrome.storage.local.setAccessLevel({ accessLevel: chrome.storage.AccessLevel.TRUSTED_CONTEXTS })
+  .catch((e: unknown) => console.error('could not keep settings from content scripts', e));
 
 browser.runtime.onInstalled.addListener(() => {
   void createContextMenu();

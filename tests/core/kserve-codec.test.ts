@@ -1,3 +1,4 @@
+import { flattenData } from '../../src/core/kserve/tensor-data';
 import { describe, expect, it } from 'vitest';
 import { errorMessageOf, parseHeaderLength } from '../../src/core/kserve/body';
 import { ProtocolError } from '../../src/core/kserve/protocol-error';
@@ -176,5 +177,14 @@ describe('inference responses', () => {
     expect(errorMessageOf(enc({ error: 'boom' }))).toBe('boom');
     expect(errorMessageOf('not json')).toBeUndefined();
     expect(errorMessageOf('{"outputs": []}')).toBeUndefined();
+  });
+});
+
+describe('flattenData bounds the claimed shape by the values sent', () => {
+  it('refuses a 2^31-element shape carrying 3 values without allocating 8 GB', () => {
+    // Allocating first would fail with a RangeError (or take 8 GB) instead of this answer.
+    expect(() => flattenData([1, 2, 3], 2 ** 31, 'inputs[0]')).toThrow('inputs[0]: data has 3 values but its shape holds 2147483648');
+    expect(() => flattenData([[1, 2], [3, [4, 5]]], 4, 'x')).toThrow('x: data has more than the 4 values but its shape holds 4');
+    expect(flattenData([[1, 2], [3, 4]], 4, 'x')).toEqual(Float32Array.of(1, 2, 3, 4));
   });
 });

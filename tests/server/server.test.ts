@@ -79,7 +79,6 @@ describe('inference', () => {
     const timing = res.headers.get('server-timing') ?? '';
     expect(Number(/compute;dur=([\d.]+)/.exec(timing)?.[1])).toBeGreaterThan(0);
     expect(timing).toMatch(/queue;dur=[\d.]+/);
-    expect(res.headers.get('access-control-allow-origin')).toBe('*');
   });
 
   it('binary in, binary out (and binary in, JSON out) agree with onnxruntime-node', async () => {
@@ -163,8 +162,27 @@ describe('bad requests get protocol-shaped errors and the server keeps serving',
 });
 
 describe('CORS and the bearer token', () => {
-  it('answers preflights with the headers the extension and browsers need', async () => {
+  it('without a token grants web pages no CORS and no Private Network Access', async () => {
     const res = await fetch(infer(), {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Private-Network': 'true' },
+    });
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-private-network')).toBeNull();
+    expect((await fetch(`${base}/v2`)).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('with a token answers preflights with the headers the extension and browsers need', async () => {
+    const locked = await startServer({ port: 0, catalogPath: CATALOG_PATH, threads: 1, token: 's3cret' });
+    try {
+      await corsChecks(`${locked.url}/v2/models/${model.id}/infer`, locked.url);
+    } finally {
+      await locked.close();
+    }
+  });
+
+  async function corsChecks(inferUrl: string, root: string): Promise<void> {
+    const res = await fetch(inferUrl, {
       method: 'OPTIONS',
       headers: { Origin: 'https://example.com', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,inference-header-content-length', 'Access-Control-Request-Private-Network': 'true' },
     });
@@ -174,8 +192,8 @@ describe('CORS and the bearer token', () => {
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('authorization');
     expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('inference-header-content-length');
     expect(res.headers.get('access-control-allow-private-network')).toBe('true');
-    expect((await fetch(`${base}/v2`)).headers.get('access-control-expose-headers')).toContain('Server-Timing');
-  });
+    expect((await fetch(`${root}/v2`, { headers: { Authorization: 'Bearer s3cret' } })).headers.get('access-control-expose-headers')).toContain('Server-Timing');
+  }
 
   it('with --token: 401 without or with a wrong token, 200 with it; health and preflight stay open', async () => {
     const locked = await startServer({ port: 0, catalogPath: CATALOG_PATH, threads: 1, token: 's3cret' });

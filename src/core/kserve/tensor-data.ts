@@ -33,8 +33,25 @@ export function checkDatatype(datatype: unknown, what: string): void {
  * includes `null`, what JSON.stringify makes of NaN — and values that are not
  * finite once rounded to FP32 (1e39 parses as a finite double but not a float).
  */
+/** Leaves of a nested array, counted iteratively, stopping once past `limit`. */
+function countLeaves(data: unknown[], limit: number): number {
+  let n = 0;
+  const stack: unknown[][] = [data];
+  while (stack.length > 0 && n <= limit) {
+    for (const item of stack.pop()!) {
+      if (Array.isArray(item)) stack.push(item);
+      else n++;
+    }
+  }
+  return n;
+}
+
 export function flattenData(data: unknown, count: number, what: string): Float32Array {
   if (!Array.isArray(data)) throw new ProtocolError(`${what}: data must be an array`);
+  // The shape is the client's claim: count the values it actually sent before
+  // allocating what the shape asks for (a 2^31-element shape with 3 values is 8 GB).
+  const sent = countLeaves(data, count);
+  if (sent !== count) throw new ProtocolError(`${what}: data has ${sent > count ? `more than the ${count}` : sent} values but its shape holds ${count}`);
   const out = new Float32Array(count);
   let n = 0;
   // Iterative walk: recursion depth would be attacker-controlled.
