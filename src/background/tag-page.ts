@@ -5,6 +5,7 @@
  * Nothing here is kept between events: the offscreen document owns the job.
  */
 import browser, { type Runtime } from 'webextension-polyfill';
+import { admit, type WindowState } from '../core/rate-window';
 import { enforceRetention } from '../lib/db';
 import type { Payload, TagImage, TagJobRequest, TagProgress } from '../lib/messages';
 import { parseAutoTag } from '../lib/message-schemas';
@@ -70,14 +71,26 @@ export async function onTagProgress(p: TagProgress): Promise<void> {
   if (s && p.finished) await enforceRetention(s.retentionMaxCount, s.retentionMaxDays).catch(() => undefined);
 }
 
-/** From a content script: only for the sender's own tab, only on allowed sites, only when auto-tag is on. */
+/**
+ * From a content script: only for the sender's own tab, only on allowed sites,
+ * only when auto-tag is on, one job per tab, and at most the site's quota a
+ * minute. `accepted` says how many of the offered images were taken.
+ */
 export async function autoTag(payload: Payload<'background:auto-tag'>, sender: Runtime.MessageSender): Promise<{ accepted: number }> {
   const { images } = parseAutoTag(payload);
   const tabId = sender.tab?.id;
   const url = sender.tab?.url ?? sender.url ?? '';
   if (tabId === undefined || sender.frameId !== 0) throw new Error('auto-tag: top-level pages only');
-  if (!viewFor(await loadSettings(), url).autoTagHere) throw new Error('auto-tag is not enabled for this page');
+  const s = await loadSettings();
+  if (!viewFor(s, url).autoTagHere) throw new Error('auto-tag is not enabled for this page');
   if (images.length === 0) return { accepted: 0 };
-  await startJob(tabId, url, images, 'auto');
-  return { accepted: images.length };
+  // One auto job per tab at a time: the content script offers the rest again later.
+  if (await offscreenExists() && (await sendOffscreen('offscreen:tag-status', { tabId }))?.finished === false) return { accepted: 0 };
+  // A per-site quota, kept in storage.session (this worker may be stopped between two calls).
+  const key = `autotag-rate:${new URL(url).hostname}`;
+  const { state, admitted } = admit((await chrome.storage.session.get(key))[key] as WindowState | undefined, Date.now(), s.autoTagPerMinute, 60_000, images.length);
+  await chrome.storage.session.set({ [key]: state });
+  if (admitted === 0) return { accepted: 0 };
+  await startJob(tabId, url, images.slice(0, admitted), 'auto');
+  return { accepted: admitted };
 }

@@ -28,11 +28,22 @@ function schedule(): void {
     const fresh = images.filter((c) => !c.url.startsWith('blob:'));
     if (fresh.length === 0) return;
     remember(fresh);
-    for (let i = 0; i < fresh.length; i += 100) {
-      const chunk = fresh.slice(i, i + 100).map((c) => ({ srcUrl: c.url }));
-      void send('background:auto-tag', { images: chunk }).catch(() => undefined);
-    }
+    // One offer at a time; what the worker does not take (a job is running, the
+    // site's quota is spent) is offered again later, never re-sent in a loop.
+    const offer = fresh.slice(0, 100);
+    for (const c of fresh.slice(100)) seen.delete(c.url);
+    void send('background:auto-tag', { images: offer.map((c) => ({ srcUrl: c.url })) }).then((r) => {
+      const rest = offer.slice(r.accepted);
+      for (const c of rest) seen.delete(c.url);
+      if (rest.length > 0 || fresh.length > 100) retryLater();
+    }, () => undefined);
   });
+}
+
+let retry: ReturnType<typeof setTimeout> | undefined;
+function retryLater(): void {
+  clearTimeout(retry);
+  retry = setTimeout(schedule, 10_000);
 }
 
 function onLoad(e: Event): void {
@@ -48,6 +59,7 @@ function start(): void {
 }
 
 function stop(): void {
+  clearTimeout(retry);
   observer?.disconnect();
   observer = undefined;
   document.removeEventListener('load', onLoad, { capture: true });

@@ -25,6 +25,8 @@ export const SettingsSchema = v.object({
   autoTag: v.optional(v.boolean(), false),
   /** Host names (exact, e.g. "www.example.com") where auto-tagging may run. */
   autoTagSites: v.optional(v.array(v.pipe(v.string(), v.maxLength(253))), []),
+  /** Auto-tag takes at most this many new images a minute from one site: a page that mints image URLs cannot make endless work. */
+  autoTagPerMinute: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)), 60),
   /** Images rendered smaller than this (CSS px, either side) are not collected. */
   minImageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)), 32),
   /** Label chips on tagged images. */

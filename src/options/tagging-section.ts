@@ -26,6 +26,7 @@ export async function initTaggingSection(saved: () => void): Promise<void> {
   $<HTMLInputElement>('chips').checked = s.showChips;
   $<HTMLInputElement>('auto-tag').checked = s.autoTag;
   $<HTMLTextAreaElement>('auto-sites').value = s.autoTagSites.join('\n');
+  num('auto-rate').value = String(s.autoTagPerMinute);
 
   const save = async (patch: Partial<Settings>) => {
     const next = await saveSettings(patch);
@@ -39,6 +40,7 @@ export async function initTaggingSection(saved: () => void): Promise<void> {
     });
   onNumber('min-size', (v) => ({ minImageSize: Math.max(1, Math.round(v)) }));
   onNumber('unsure', (v) => ({ unsureBelow: Math.min(1, v / 100) }));
+  onNumber('auto-rate', (v) => ({ autoTagPerMinute: Math.min(1000, Math.max(1, Math.round(v))) }));
   const retention = async (patch: Partial<Settings>) => {
     const next = await save(patch);
     await enforceRetention(next.retentionMaxCount, next.retentionMaxDays); // applies at once, not at the next classification

@@ -15,6 +15,9 @@ async function targetTab(): Promise<number | undefined> {
   return tab?.id;
 }
 
+/** Said beside the progress when the page held more images than one job takes. */
+let note = '';
+
 function render(p: TagProgress | null, message?: string): void {
   const bar = $<HTMLProgressElement>('tag-progress');
   const running = p !== null && !p.finished;
@@ -27,7 +30,7 @@ function render(p: TagProgress | null, message?: string): void {
     const rate = p.imagesPerSecond > 0 ? ` · ${p.imagesPerSecond.toFixed(0)} images/s` : '';
     const failed = p.failed ? ` · ${p.failed} failed` : '';
     const state = p.cancelled ? (p.finished ? 'Cancelled' : 'Cancelling') : p.finished ? 'Done' : 'Tagging';
-    $('tag-status').textContent = `${state}: ${p.done} of ${p.total}${rate}${failed}`;
+    $('tag-status').textContent = `${state}: ${p.done} of ${p.total}${rate}${failed}${note}`;
   }
   if (message) $('tag-status').textContent = message;
 }
@@ -65,6 +68,8 @@ export async function initTagging(onChange: () => void): Promise<void> {
       const r = await send('background:tag-page', { tabId }, 60_000);
       const skipped = r.skipped.length ? ` (${r.skipped.length} skipped: ${summarizeSkipped(r.skipped)})` : '';
       jobId = r.jobId;
+      const over = r.skipped.filter((x) => x.reason.startsWith('over ')).length;
+      note = over ? ` · this page has ${r.total + over} images: one job tags the first ${r.total}` : '';
       if (r.total === 0) render(null, `No images to tag on this page${skipped}.`);
       // Progress may have arrived before this reply: never go back to "0 of N".
       else if ((last as TagProgress | undefined)?.jobId !== r.jobId) {

@@ -38,6 +38,18 @@ beforeAll(async () => {
   site = await startServer({ '/ok.png': png() });
   const otherUrl = `http://other.test:${new URL(other.origin).port}`;
   site.routes.set('/redir.png', { status: 302, type: 'text/plain', body: '', headers: { location: `${otherUrl}/pixel.png` } });
+  site.routes.set('/mint.html', {
+    type: 'text/html',
+    // A page that mints a new image URL every 30 ms, forever.
+    body: `<!doctype html><html><body><script>
+      let n = 0;
+      setInterval(() => {
+        const img = new Image(64, 64);
+        img.src = '/ok.png?minted=' + n++;
+        document.body.append(img);
+      }, 30);
+    </script></body></html>`,
+  });
   site.routes.set('/hostile.html', {
     type: 'text/html',
     body: `<!doctype html><html><body>
@@ -134,5 +146,31 @@ describe('a hostile page', () => {
     expect(first.at(-1)?.headers.cookie).toBeUndefined();
     const rec = (await waitFor(records, (r) => r.some((x) => x.imageUrl === redirUrl), 60_000, 'record')).find((x) => x.imageUrl === redirUrl)!;
     expect(rec.error).toBeUndefined(); // other.test is public like the page: the image is classified, without cookies
+  });
+
+  it('cannot make auto-tag do endless work by minting image URLs: the site quota holds, and the next click still works', async () => {
+    const options = await ext.page('src/options/options.html');
+    await options.locator('#auto-sites').fill('public.test');
+    await options.locator('#auto-sites').dispatchEvent('change');
+    await options.locator('#auto-rate').fill('20');
+    await options.locator('#auto-rate').dispatchEvent('change');
+    await options.locator('#auto-tag').check();
+    await expect.poll(() => options.locator('#saved').innerText()).toMatch(/Saved/);
+    const mint = await ext.context.newPage();
+    await mint.goto(`http://public.test:${new URL(site.origin).port}/mint.html`);
+    const auto = async () => (await records()).filter((r) => (r as unknown as { source?: string }).source === 'auto');
+    await waitFor(auto, (r) => r.length >= 20, 60_000, 'the first minute’s quota tagged');
+    await new Promise((r) => setTimeout(r, 8_000)); // the page keeps minting; nothing more may be taken this minute
+    const minted = await mint.evaluate(() => document.images.length);
+    expect(minted).toBeGreaterThan(200);
+    expect((await auto()).length).toBe(20);
+    await mint.close();
+    await options.locator('#auto-tag').uncheck();
+    // Still working for the user.
+    const okUrl = `http://public.test:${new URL(site.origin).port}/ok.png?after`;
+    await clickClassify(sw, pageUrl, [okUrl]);
+    const rec = (await waitFor(records, (r) => r.some((x) => x.imageUrl === okUrl), 60_000, 'click after the flood')).find((x) => x.imageUrl === okUrl)!;
+    expect(rec.error).toBeUndefined();
+    await options.close();
   });
 });
