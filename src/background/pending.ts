@@ -34,11 +34,20 @@ interface Pending {
   at: number;
 }
 
+/**
+ * Persist before forwarding. Bytes too big for storage.session (a page-only
+ * blob: image read as a data: URL, a huge data: URL named by the page) are not
+ * kept: a replay of such a request ends as a clear error instead. Never throws:
+ * if the store is full, the request still goes out, only without the replay.
+ */
 export async function remember(req: ClassifyRequest): Promise<void> {
-  const kept = req.image.dataUrl && req.image.dataUrl.length > MAX_KEPT_BYTES
-    ? { ...req, image: { ...req.image, dataUrl: undefined, readError: 'the page-only image was too large to keep while the extension restarted; classify it again' } }
+  const tooBig = (u: string | undefined) => u !== undefined && u.length > MAX_KEPT_BYTES;
+  const lost = 'the image was too large to keep while the extension restarted; classify it again';
+  const kept: ClassifyRequest = tooBig(req.image.dataUrl) || tooBig(req.image.srcUrl)
+    ? { ...req, image: { ...req.image, srcUrl: req.image.srcUrl.slice(0, 256), dataUrl: undefined, readError: lost } }
     : req;
-  await chrome.storage.session.set({ [PREFIX + req.requestId]: { req: kept, first: Date.now(), at: Date.now() } satisfies Pending });
+  await chrome.storage.session.set({ [PREFIX + req.requestId]: { req: kept, first: Date.now(), at: Date.now() } satisfies Pending })
+    .catch((e: unknown) => console.warn('could not persist a request; it is sent without a replay copy', errorMessage(e)));
 }
 
 export async function forget(requestId: string): Promise<void> {

@@ -76,7 +76,17 @@ export async function onTagProgress(p: TagProgress): Promise<void> {
  * only when auto-tag is on, one job per tab, and at most the site's quota a
  * minute. `accepted` says how many of the offered images were taken.
  */
-export async function autoTag(payload: Payload<'background:auto-tag'>, sender: Runtime.MessageSender): Promise<{ accepted: number }> {
+export function autoTag(payload: Payload<'background:auto-tag'>, sender: Runtime.MessageSender): Promise<{ accepted: number }> {
+  // One admission at a time: two offers reading the same quota before either wrote it would both pass.
+  const next = admissions.then(() => admitAutoTag(payload, sender));
+  admissions = next.catch(() => undefined);
+  return next;
+}
+
+/** The admission in progress (an in-flight promise: nothing here outlives the worker). */
+let admissions: Promise<unknown> = Promise.resolve();
+
+async function admitAutoTag(payload: Payload<'background:auto-tag'>, sender: Runtime.MessageSender): Promise<{ accepted: number }> {
   const { images } = parseAutoTag(payload);
   const tabId = sender.tab?.id;
   const url = sender.tab?.url ?? sender.url ?? '';

@@ -18,7 +18,15 @@ function idle(fn: () => void): void {
   else setTimeout(fn, 200);
 }
 
+/** An offer is with the worker: the next pass waits for its answer (and runs right after it when asked for meanwhile). */
+let offering = false;
+let passWanted = false;
+
 function schedule(): void {
+  if (offering) {
+    passWanted = true;
+    return;
+  }
   if (scheduled) return;
   scheduled = true;
   idle(() => {
@@ -32,11 +40,18 @@ function schedule(): void {
     // site's quota is spent) is offered again later, never re-sent in a loop.
     const offer = fresh.slice(0, 100);
     for (const c of fresh.slice(100)) seen.delete(c.url);
+    offering = true;
     void send('background:auto-tag', { images: offer.map((c) => ({ srcUrl: c.url })) }).then((r) => {
       const rest = offer.slice(r.accepted);
       for (const c of rest) seen.delete(c.url);
       if (rest.length > 0 || fresh.length > 100) retryLater();
-    }, () => undefined);
+    }, () => undefined).finally(() => {
+      offering = false;
+      if (passWanted) {
+        passWanted = false;
+        schedule();
+      }
+    });
   });
 }
 

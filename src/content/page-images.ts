@@ -27,21 +27,50 @@ function stillShows(el: Element, key: string): boolean {
   return getComputedStyle(el).backgroundImage.includes(key.slice(0, 100));
 }
 
-export async function toTagImages(images: readonly Candidate[]): Promise<TagImage[]> {
-  return Promise.all(images.map(async (c): Promise<TagImage> => {
-    if (!c.url.startsWith('blob:')) return { srcUrl: c.url };
-    try {
-      return { srcUrl: c.url, dataUrl: await readImageAsDataUrl(c.url) };
-    } catch (e) {
-      return { srcUrl: c.url, readError: `could not read the page's blob: image (${e instanceof Error ? e.message : String(e)})` };
+/**
+ * Bytes one collect reply may carry inline (data: URLs and the page's blob:
+ * images read as data: URLs). A page full of huge inline images must not make
+ * one message of gigabytes: past the budget, an image is left out with a
+ * reason (a right-click classifies it alone), one at a time in page order.
+ */
+export const COLLECT_BUDGET = 16 * 1024 * 1024;
+
+export async function toTagImages(images: readonly Candidate[], skipped: SkippedImage[] = []): Promise<TagImage[]> {
+  let used = 0;
+  const out: TagImage[] = [];
+  const over = (c: Candidate, bytes: number) => skipped.push({ url: c.url.slice(0, 200), reason: `inline image too large for one tagging job (${(bytes / 1048576).toFixed(1)} MB): right-click it to classify it alone` });
+  for (const c of images) {
+    if (c.url.startsWith('data:')) {
+      if (used + c.url.length > COLLECT_BUDGET) over(c, c.url.length);
+      else {
+        used += c.url.length;
+        out.push({ srcUrl: c.url });
+      }
+      continue;
     }
-  }));
+    if (!c.url.startsWith('blob:')) {
+      out.push({ srcUrl: c.url });
+      continue;
+    }
+    try {
+      // Read one at a time, so the budget bounds what is in memory too.
+      const dataUrl = await readImageAsDataUrl(c.url);
+      if (used + dataUrl.length > COLLECT_BUDGET) over(c, dataUrl.length);
+      else {
+        used += dataUrl.length;
+        out.push({ srcUrl: c.url, dataUrl });
+      }
+    } catch (e) {
+      out.push({ srcUrl: c.url, readError: `could not read the page's blob: image (${e instanceof Error ? e.message : String(e)})` });
+    }
+  }
+  return out;
 }
 
 export async function collectForTagging(minSize: number): Promise<{ images: TagImage[]; skipped: SkippedImage[] }> {
   const { images, skipped } = collectImages(document, minSize);
   remember(images);
-  return { images: await toTagImages(images), skipped };
+  return { images: await toTagImages(images, skipped), skipped };
 }
 
 export function drawChips(chips: readonly ChipData[], unsureBelow: number, show: boolean): number {

@@ -9,6 +9,8 @@ export interface Route {
   headers?: Record<string, string>;
   /** Answer late, to keep a request in flight. */
   delayMs?: number;
+  /** Send the headers at once, then the body one byte every `dripMs` (a slow drip; no Content-Length). */
+  dripMs?: number;
 }
 
 export interface TestServer {
@@ -36,7 +38,20 @@ export async function startServer(routes: Record<string, Route> = {}, listenPort
     }
     // Content-Length as a static file server sends it (a route's own headers may drop or fake it).
     const answer = () => res.writeHead(r.status ?? 200, { 'content-type': r.type, 'content-length': String(Buffer.byteLength(r.body)), 'cache-control': 'no-store', ...r.headers }).end(r.body);
-    if (r.delayMs) setTimeout(answer, r.delayMs);
+    if (r.dripMs) {
+      const body = Buffer.from(r.body);
+      res.writeHead(r.status ?? 200, { 'content-type': r.type, 'cache-control': 'no-store' });
+      let at = 0;
+      const timer = setInterval(() => {
+        if (at >= body.length || res.destroyed) {
+          clearInterval(timer);
+          res.end();
+          return;
+        }
+        res.write(body.subarray(at, ++at));
+      }, r.dripMs);
+      res.on('close', () => clearInterval(timer));
+    } else if (r.delayMs) setTimeout(answer, r.delayMs);
     else answer();
   });
   await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
