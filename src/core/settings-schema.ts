@@ -16,6 +16,8 @@ export const SettingsSchema = v.object({
   cloudEnabled: v.optional(v.boolean(), false),
   /** KServe v2 / Open Inference Protocol base URL, e.g. https://models.example.com (see core/cloud-endpoint.ts). */
   cloudEndpoint: v.optional(v.pipe(v.string(), v.maxLength(2048)), ''),
+  /** The exact origin the user agreed to send tensors to; a changed endpoint needs a new consent (core/cloud-endpoint.ts). */
+  cloudConsentOrigin: v.optional(v.pipe(v.string(), v.maxLength(2048)), ''),
   /** Optional bearer token sent as `Authorization: Bearer …`. */
   cloudToken: v.optional(v.pipe(v.string(), v.maxLength(4096)), ''),
   cloudTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(500), v.maxValue(60_000)), 5000),

@@ -121,7 +121,7 @@ export async function initCloudSection(catalog: Catalog, saved: (s: Settings) =>
       return;
     }
     enabled.checked = true;
-    await save({ cloudEnabled: true, cloudEndpoint: endpoint.value.trim() });
+    await save({ cloudEnabled: true, cloudEndpoint: endpoint.value.trim(), cloudConsentOrigin: r.origin });
     showState(true, r.origin);
   });
 }

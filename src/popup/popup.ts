@@ -71,7 +71,7 @@ async function renderStatus(): Promise<void> {
     status.textContent = `Model: ${modelDisplayName(model)} · backend: ${settings.backend.toUpperCase()}`;
     status.classList.toggle('warn', !model.trained);
     const ep = validateEndpoint(settings.cloudEndpoint);
-    if (settings.cloudEnabled && ep.ok) {
+    if (settings.cloudEnabled && ep.ok && ep.origin === settings.cloudConsentOrigin) {
       const p = $('privacy');
       p.textContent = `Cloud comparison ON: each classified image is also sent (as a 32×32 tensor) to ${ep.origin}.`;
       p.classList.add('cloud-on');
