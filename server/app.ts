@@ -11,7 +11,7 @@ import type { ModelMetadata, ServerMetadata } from '../src/core/kserve/metadata'
 import { ProtocolError } from '../src/core/kserve/protocol-error';
 import { corsAllowed, sendError, sendJson, sendPreflight } from './http-io';
 import { handleInfer } from './infer';
-import { checkToken } from './limits';
+import { BodyBudget, checkToken } from './limits';
 import { DEFAULT_OPTIONS, REPO_ROOT, type ServerOptions } from './options';
 import { MODEL_VERSION, ModelRegistry, type ServedModel } from './registry';
 import { route } from './router';
@@ -33,7 +33,7 @@ export function modelMetadata(model: ServedModel): ModelMetadata {
   };
 }
 
-async function dispatch(req: IncomingMessage, res: ServerResponse, options: ServerOptions, registry: ModelRegistry): Promise<void> {
+async function dispatch(req: IncomingMessage, res: ServerResponse, options: ServerOptions, registry: ModelRegistry, budget: BodyBudget): Promise<void> {
   // Only the path matters; `new URL(req.url, base)` would read `//x/v2` as a host.
   const pathname = (req.url ?? '/').split('?')[0] ?? '/';
   const endpoint = route(req.method ?? 'GET', pathname);
@@ -57,7 +57,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, options: Serv
     case 'infer': {
       const model = registry.find(endpoint.model, endpoint.version);
       if (!registry.ready) throw notReady();
-      return handleInfer(req, res, model, options.maxBodyBytes);
+      return handleInfer(req, res, model, options.maxBodyBytes, budget);
     }
     case 'bad-method':
       throw Object.assign(new ProtocolError(`method ${req.method} not allowed here (allowed: ${endpoint.allow})`, 405), { allow: endpoint.allow });
@@ -67,9 +67,11 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, options: Serv
 }
 
 export function createApp(options: ServerOptions, registry: ModelRegistry): Server {
+  // Bodies held at once: eight of the largest allowed (64 MB by default).
+  const budget = new BodyBudget(8 * options.maxBodyBytes);
   const server = createServer((req, res) => {
     if (options.token) corsAllowed.add(res);
-    dispatch(req, res, options, registry).catch((error: unknown) => {
+    dispatch(req, res, options, registry, budget).catch((error: unknown) => {
       // The client hung up (mid-body or while its batch ran): there is nobody to answer.
       if (req.socket.destroyed) return;
       const headers: Record<string, string> = {};

@@ -6,7 +6,7 @@ import { decodeInferRequest, wantsBinaryOutput } from '../src/core/kserve/reques
 import { encodeInferResponse } from '../src/core/kserve/response';
 import type { Fp32Tensor, InferRequest } from '../src/core/kserve/types';
 import { send } from './http-io';
-import { readBody } from './limits';
+import { readBody, type BodyBudget } from './limits';
 import { MODEL_VERSION, type ServedModel } from './registry';
 
 const ms = (x: number) => Math.round(x * 1000) / 1000;
@@ -33,13 +33,23 @@ function checkOutputs(request: InferRequest, model: ServedModel): void {
   }
 }
 
-export async function handleInfer(req: IncomingMessage, res: ServerResponse, model: ServedModel, maxBodyBytes: number): Promise<void> {
+export async function handleInfer(req: IncomingMessage, res: ServerResponse, model: ServedModel, maxBodyBytes: number, budget: BodyBudget): Promise<void> {
   const { batcher, entry } = model;
   if (batcher === undefined) throw new ProtocolError(`model "${entry.id}" is not ready yet`, 503);
   const header = req.headers['inference-header-content-length'];
   // Checked before the body is read: a malformed header fails fast.
   const headerLength = parseHeaderLength(Array.isArray(header) ? header.join(',') : header);
-  const body = await readBody(req, maxBodyBytes);
+  const release = budget.reserve(req, maxBodyBytes);
+  try {
+    await answer(req, res, model, batcher, await readBody(req, maxBodyBytes), headerLength);
+  } finally {
+    release();
+  }
+}
+
+async function answer(req: IncomingMessage, res: ServerResponse, model: ServedModel, batcher: NonNullable<ServedModel['batcher']>, body: Uint8Array, headerLength: number | undefined): Promise<void> {
+  const { entry } = model;
+  void req;
   const start = performance.now();
   const request = decodeInferRequest(body, headerLength);
   const { data, count } = checkInput(request, model);

@@ -34,6 +34,31 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8A
   });
 }
 
+/**
+ * Bytes of request bodies this server holds at once (being read or waiting
+ * for their batch). Each request reserves its declared length (the body limit
+ * when undeclared) before a byte is read and releases it when answered, so a
+ * crowd of slow or large uploads gets 503 instead of filling the memory.
+ */
+export class BodyBudget {
+  private used = 0;
+  constructor(readonly maxBytes: number) {}
+
+  reserve(req: IncomingMessage, maxBody: number): () => void {
+    const declared = Number(req.headers['content-length']);
+    const want = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, maxBody) : maxBody;
+    if (this.used + want > this.maxBytes) {
+      throw new ProtocolError(`server busy: ${this.used} bytes of request bodies already held (max ${this.maxBytes}); retry later`, 503);
+    }
+    this.used += want;
+    let released = false;
+    return () => {
+      if (!released) this.used -= want;
+      released = true;
+    };
+  }
+}
+
 /** Throws 401 unless `Authorization: Bearer <token>` matches (compared in constant time). */
 export function checkToken(req: IncomingMessage, token: string | undefined): void {
   if (token === undefined) return;

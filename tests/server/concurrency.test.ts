@@ -98,6 +98,32 @@ describe('the bounded queue', () => {
 });
 
 describe('readiness and model verification', () => {
+  it('holds at most 8 of the largest bodies at once: a crowd of stalled uploads gets 503, not the memory', async () => {
+    const small = await startServer({ port: 0, catalogPath: CATALOG_PATH, threads: 1, maxBodyBytes: 1000 });
+    const url = new URL(`${small.url}/v2/models/${model.id}/infer`);
+    const stalled = Array.from({ length: 8 }, () => {
+      const r = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '1000' } });
+      r.on('error', () => undefined);
+      r.write('{'); // and then nothing: each holds its reservation
+      return r;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const { body, headers } = encodeInferRequest(input(images(1, 3), 1));
+      const res = await fetch(url, { method: 'POST', body, headers });
+      expect(res.status).toBe(503);
+      expect(errorMessageOf(new Uint8Array(await res.arrayBuffer()))).toMatch(/server busy: 8000 bytes of request bodies already held \(max 8000\)/);
+      for (const r of stalled) r.destroy();
+      await new Promise((r) => setTimeout(r, 300));
+      // Released when those clients went away: the same request is judged on its own size again (too big for 1000).
+      const again = await fetch(url, { method: 'POST', body, headers });
+      expect(again.status).toBe(413);
+    } finally {
+      for (const r of stalled) r.destroy();
+      await small.close();
+    }
+  });
+
   it('is live but not ready (503) until the models are loaded', async () => {
     const early = await startServer({ port: 0, catalogPath: CATALOG_PATH, threads: 1 }, { load: false });
     try {
