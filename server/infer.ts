@@ -41,15 +41,14 @@ export async function handleInfer(req: IncomingMessage, res: ServerResponse, mod
   const headerLength = parseHeaderLength(Array.isArray(header) ? header.join(',') : header);
   const release = budget.reserve(req, maxBodyBytes);
   try {
-    await answer(req, res, model, batcher, await readBody(req, maxBodyBytes), headerLength);
+    await answer(res, model, batcher, await readBody(req, maxBodyBytes), headerLength);
   } finally {
     release();
   }
 }
 
-async function answer(req: IncomingMessage, res: ServerResponse, model: ServedModel, batcher: NonNullable<ServedModel['batcher']>, body: Uint8Array, headerLength: number | undefined): Promise<void> {
+async function answer(res: ServerResponse, model: ServedModel, batcher: NonNullable<ServedModel['batcher']>, body: Uint8Array, headerLength: number | undefined): Promise<void> {
   const { entry } = model;
-  void req;
   const start = performance.now();
   const request = decodeInferRequest(body, headerLength);
   const { data, count } = checkInput(request, model);
