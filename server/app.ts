@@ -69,7 +69,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, options: Serv
 export function createApp(options: ServerOptions, registry: ModelRegistry): Server {
   // Bodies held at once: eight of the largest allowed (64 MB by default).
   const budget = new BodyBudget(8 * options.maxBodyBytes);
-  const server = createServer((req, res) => {
+  const server = createServer({ requestTimeout: 30_000 }, (req, res) => {
     if (options.token) corsAllowed.add(res);
     dispatch(req, res, options, registry, budget).catch((error: unknown) => {
       // The client hung up (mid-body or while its batch ran): there is nobody to answer.
@@ -78,7 +78,7 @@ export function createApp(options: ServerOptions, registry: ModelRegistry): Serv
       if (error instanceof ProtocolError && error.status === 401) headers['WWW-Authenticate'] = 'Bearer';
       if (error instanceof ProtocolError && error.status === 405) headers['Allow'] = (error as ProtocolError & { allow: string }).allow;
       // Over the limit: say so and close, rather than read (and discard) the rest of a huge body.
-      if (error instanceof ProtocolError && error.status === 413) headers['Connection'] = 'close';
+      if (error instanceof ProtocolError && (error.status === 413 || (error.status === 503 && /bytes of request bodies/.test(error.message)))) headers['Connection'] = 'close';
       sendError(res, error, headers);
     });
   });

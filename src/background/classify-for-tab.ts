@@ -25,6 +25,8 @@ export interface TabImage {
   frameId: number;
 }
 
+const RETRYABLE = /Receiving end does not exist|message port closed|offscreen document is closing|no offscreen document answered|no answer within/i;
+
 export async function classifyForTab(t: TabImage): Promise<void> {
   const requestId = crypto.randomUUID();
   const image: ImageRef = { srcUrl: t.srcUrl, pageUrl: t.pageUrl };
@@ -54,6 +56,9 @@ export async function classifyForTab(t: TabImage): Promise<void> {
   try {
     await sendOffscreen('offscreen:classify', req);
   } catch (e) {
+    // The document vanished, is closing or did not answer in time: it may still have the
+    // request, and the sweep sends it again (idempotent). Only a definite refusal ends here.
+    if (RETRYABLE.test(errorMessage(e))) return;
     await forget(requestId);
     // The offscreen document itself failed: still leave a record and tell the user.
     const record = errorRecord(req, 'offscreen', `the classifier could not start: ${errorMessage(e)}`);

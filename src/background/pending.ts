@@ -91,7 +91,7 @@ export function replay(olderThanMs = STALE_MS): Promise<number> {
         const record = errorRecord(p.req, 'offscreen', `no answer from the classifier within ${GIVE_UP_MS / 1000} s, across restarts`);
         if (p.req.clickedAt !== undefined) record.timings.total = epochNow() - p.req.clickedAt;
         await addRecord(record).catch(() => undefined);
-        await chrome.storage.session.remove(key);
+        await forget(p.req.requestId);
         continue;
       }
       await chrome.storage.session.set({ [key]: { ...p, at: now } satisfies Pending });
@@ -108,8 +108,10 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 
 /** A sweep shortly after activity: catches requests a closed offscreen document took with it. */
 export function scheduleSweep(): void {
-  clearTimeout(timer);
+  // Never re-armed while armed: a user clicking every few seconds must not postpone it forever.
+  if (timer !== undefined) return;
   timer = setTimeout(() => {
+    timer = undefined;
     void replay().then(async () => {
       if ((await pendingCount()) > 0) scheduleSweep();
     });

@@ -41,16 +41,18 @@ function schedule(): void {
     const offer = fresh.slice(0, 100);
     for (const c of fresh.slice(100)) seen.delete(c.url);
     offering = true;
+    let refused = false;
     void send('background:auto-tag', { images: offer.map((c) => ({ srcUrl: c.url })) }).then((r) => {
       const rest = offer.slice(r.accepted);
       for (const c of rest) seen.delete(c.url);
-      if (rest.length > 0 || fresh.length > 100) retryLater();
+      refused = rest.length > 0;
+      if (refused || fresh.length > 100) retryLater();
     }, () => undefined).finally(() => {
       offering = false;
-      if (passWanted) {
-        passWanted = false;
-        schedule();
-      }
+      // After a refusal (job running, quota spent) the retry timer decides, not the page's next mutation.
+      const again = passWanted && !refused;
+      passWanted = false;
+      if (again) schedule();
     });
   });
 }

@@ -9,7 +9,8 @@ let lastTarget: Element | null = null;
 export function trackContextMenuTarget(doc: Document, onImage: () => void = () => undefined): void {
   doc.addEventListener('contextmenu', (e) => {
     lastTarget = e.composedPath().find((n): n is Element => n instanceof Element) ?? null;
-    if (lastTarget instanceof HTMLImageElement || (lastTarget instanceof HTMLVideoElement && lastTarget.poster)) onImage();
+    // Only a real right-click warms up: a page dispatching synthetic events must not keep the model loaded forever.
+    if (e.isTrusted && (lastTarget instanceof HTMLImageElement || (lastTarget instanceof HTMLVideoElement && lastTarget.poster))) onImage();
   }, { capture: true, passive: true });
 }
 

@@ -17,6 +17,9 @@
  */
 export type AddressSpace = 'public' | 'private' | 'loopback';
 
+/** Names that resolve only inside a local network (RFC 6762, 8375, ICANN's .internal, and common intranet habits). */
+const PRIVATE_SUFFIXES = ['local', 'internal', 'lan', 'home.arpa', 'intranet', 'corp', 'home'];
+
 const RANK: Record<AddressSpace, number> = { public: 0, private: 1, loopback: 2 };
 
 function ipv4(host: string): number[] | undefined {
@@ -35,8 +38,10 @@ function v4Space([a = 0, b = 0]: number[]): AddressSpace {
 /** The address space of a URL's hostname (IPv6 in brackets, as URL.hostname gives it). */
 export function addressSpace(hostname: string): AddressSpace {
   const host = hostname.toLowerCase().replace(/\.$/, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return 'loopback';
-  if (host.endsWith('.local') || host.endsWith('.internal') || host === 'local' || host === 'internal') return 'private';
+  if (host === 'localhost' || host.endsWith('.localhost') || host === 'localhost.localdomain') return 'loopback';
+  if (PRIVATE_SUFFIXES.some((s) => host === s || host.endsWith(`.${s}`))) return 'private';
+  // A single-label name (http://router/, http://nas/) resolves on the local network only.
+  if (!host.includes('.') && !host.includes(':') && !host.startsWith('[')) return 'private';
   const v4 = ipv4(host);
   if (v4) return v4Space(v4);
   if (host.startsWith('[') && host.endsWith(']')) {
@@ -49,7 +54,9 @@ export function addressSpace(hostname: string): AddressSpace {
       const [hi, lo] = [Number.parseInt(hex[1] ?? '0', 16), Number.parseInt(hex[2] ?? '0', 16)];
       return v4Space([hi >> 8, hi & 255, lo >> 8, lo & 255]);
     }
-    if (/^f[cd]/.test(v6) || /^fe[89ab]/.test(v6)) return 'private';
+    if (/^f[cd]/.test(v6) || /^fe[89abcdef]/.test(v6)) return 'private'; // ULA, link-local, deprecated site-local
+    const nat64 = v6.match(/^64:ff9b::(\d+\.\d+\.\d+\.\d+)$/);
+    if (nat64) return addressSpace(nat64[1] ?? '');
   }
   return 'public';
 }

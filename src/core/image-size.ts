@@ -17,10 +17,10 @@ export interface ImageHeader extends Size {
   orientation: number;
 }
 
-/** EXIF orientation (tag 0x0112 of IFD0) from an APP1 segment's payload, or 1. */
-function exifOrientation(b: Uint8Array, v: DataView, start: number, end: number): number {
+/** EXIF orientation (tag 0x0112 of IFD0) from an APP1 segment's payload; undefined when the segment is not Exif (XMP…). */
+function exifOrientation(b: Uint8Array, v: DataView, start: number, end: number): number | undefined {
   // "Exif\0\0" then a TIFF header.
-  if (end - start < 14 || v.getUint32(start) !== 0x45786966 || v.getUint16(start + 4) !== 0) return 1;
+  if (end - start < 14 || v.getUint32(start) !== 0x45786966 || v.getUint16(start + 4) !== 0) return undefined;
   const tiff = start + 6;
   const le = b[tiff] === 0x49;
   const ifd = tiff + v.getUint32(tiff + 4, le);
@@ -64,7 +64,7 @@ function jpegSize(b: Uint8Array, v: DataView): (Size & { orientation: number }) 
       continue;
     }
     const len = v.getUint16(i + 2);
-    if (marker === 0xe1) orientation = exifOrientation(b, v, i + 4, Math.min(b.length, i + 2 + len));
+    if (marker === 0xe1) orientation = exifOrientation(b, v, i + 4, Math.min(b.length, i + 2 + len)) ?? orientation;
     // SOF0..SOF15 carry the frame size; C4 (DHT), C8 (JPG), CC (DAC) are not frames.
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
       return { width: v.getUint16(i + 7), height: v.getUint16(i + 5), orientation };

@@ -72,6 +72,8 @@ async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => 
   } catch (e) {
     notes.push(`not saved to history: ${errorMessage(e)}`);
     deliver({ ...base, record: { ...record }, notes: [...notes] });
+    // Answered all the same: a replay would redo the fetch, the inference (and a cloud upload) for nothing.
+    void send('background:stored', { requestId: req.requestId }).catch(() => undefined);
   }
   if (req.cloud && loaded && plan) {
     // Outside the inference queue, with its own timings: it never changes the local figures.

@@ -5,7 +5,7 @@ import { encodeJpeg, encodePng, uniform } from '../../tools/lib/images';
 describe('addressSpace', () => {
   it('knows loopback, private, link-local, CGNAT, ULA, .local and .internal', () => {
     for (const h of ['localhost', 'app.localhost', '127.0.0.1', '127.9.9.9', '0.0.0.0', '[::1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]']) expect(addressSpace(h), h).toBe('loopback');
-    for (const h of ['10.0.0.5', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', 'printer.local', 'wiki.corp.internal', '[fd00::1]', '[fe80::1]', '[::ffff:10.1.2.3]']) expect(addressSpace(h), h).toBe('private');
+    for (const h of ['10.0.0.5', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', 'printer.local', 'wiki.corp.internal', '[fd00::1]', '[fe80::1]', '[fec0::1]', '[::ffff:10.1.2.3]', '[64:ff9b::192.168.0.1]', 'router', 'nas', 'box.lan', 'printer.home.arpa']) expect(addressSpace(h), h).toBe('private');
     for (const h of ['example.com', '8.8.8.8', '172.32.0.1', '192.169.0.1', '[2001:db8::1]', 'local.example.com', '1.2.3']) expect(addressSpace(h), h).toBe('public');
   });
 });

@@ -48,5 +48,10 @@ describe('imageSize', () => {
     const app1 = [0xff, 0xe1, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
     const rotated = Uint8Array.from([...jpg.subarray(0, 2), ...app1, ...jpg.subarray(2)]);
     expect(imageHeader(rotated)).toEqual({ width: 48, height: 64, format: 'jpeg', orientation: 6 });
+    // An XMP APP1 after the Exif one (Lightroom, Ultra HDR) does not reset it.
+    const xmp = [...'http://ns.adobe.com/xap/1.0/'].map((c) => c.charCodeAt(0)).concat([0, 0x3c, 0x78]);
+    const app1x = [0xff, 0xe1, (xmp.length + 2) >> 8, (xmp.length + 2) & 0xff, ...xmp];
+    const both = Uint8Array.from([...jpg.subarray(0, 2), ...app1, ...app1x, ...jpg.subarray(2)]);
+    expect(imageHeader(both)?.orientation).toBe(6);
   });
 });

@@ -25,8 +25,8 @@ if (reason) console.warn(`[skipped] decode fidelity: ${reason}`);
 
 /** [type, frame width, frame height, how many of the images]. */
 const VARIANTS: [string, number, number, number][] = [
-  ['image/png', 128, 128, 100], ['image/jpeg', 128, 128, 100], ['image/png', 640, 480, 100], ['image/jpeg', 640, 480, 160],
-  ['image/jpeg', 1200, 900, 160], ['image/jpeg', 1920, 1080, 160], ['image/jpeg', 4000, 3000, 60],
+  ['image/png', 128, 128, 60], ['image/jpeg', 128, 128, 60], ['image/png', 640, 480, 60], ['image/jpeg', 640, 480, 80],
+  ['image/jpeg', 1200, 900, 120], ['image/jpeg', 1920, 1080, 120], ['image/jpeg', 4000, 3000, 24],
 ];
 
 let ext: ExtensionHandle;
@@ -114,5 +114,5 @@ describe.skipIf(reason !== '')(`decode at the size needed vs full-size createIma
     }
     console.log(`decode fidelity:\n  ${lines.join('\n  ')}\n  all: ${agree}/${total} = ${((100 * agree) / total).toFixed(1)} % same top-1`);
     expect(agree / total).toBeGreaterThanOrEqual(0.99);
-  });
+  }, 420_000);
 });
