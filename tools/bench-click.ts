@@ -53,10 +53,11 @@ try {
   const page = await ext.context.newPage();
   await page.goto(pageUrl);
   await page.waitForFunction(() => [...document.images].every((i) => i.complete));
-  const probe = await ext.page('src/options/options.html');
   const sw = await ext.worker();
-  // Every result the offscreen document delivers is also broadcast to extension pages: collect them here.
-  await probe.evaluate(() => {
+  // No extension page stays open: one that renders would lend the offscreen document's renderer the
+  // idle time a user's browser does not give it (the cause of issue 9). Results are collected in the
+  // worker, which receives every one of them anyway.
+  await sw.evaluate(() => {
     const g = globalThis as unknown as { delivered: unknown[] };
     g.delivered = [];
     chrome.runtime.onMessage.addListener((m: { name?: string; payload?: unknown }) => {
@@ -83,15 +84,22 @@ try {
       await page.click(`#k${k}`, { button: 'right' });
       await page.waitForTimeout(menuDelay);
     }
-    const seen = await probe.evaluate(() => (globalThis as unknown as { delivered: ClassifyResult[] }).delivered.length);
+    const seen = await sw.evaluate(() => (globalThis as unknown as { delivered: ClassifyResult[] }).delivered.length);
     await sw.evaluate(async ({ pageUrl, srcUrl }) => {
       const [tab] = await chrome.tabs.query({ url: pageUrl });
       if (!tab) throw new Error(`no tab with ${pageUrl}`);
       (chrome.contextMenus.onClicked as unknown as { dispatch(i: object, t: object): void })
         .dispatch({ menuItemId: 'pit-classify-image', srcUrl, pageUrl, frameId: 0, editable: false, mediaType: 'image' }, tab);
     }, { pageUrl, srcUrl: url });
-    await probe.waitForFunction((k) => (globalThis as unknown as { delivered: unknown[] }).delivered.length > k, seen, { polling: 5, timeout: 60_000 });
-    return probe.evaluate((k) => (globalThis as unknown as { delivered: ClassifyResult[] }).delivered[k]!, seen);
+    return sw.evaluate((k) => new Promise<ClassifyResult>((resolve) => {
+      // No named inner function: tsx would wrap it in a helper the worker does not have.
+      const d = (globalThis as unknown as { delivered: ClassifyResult[] }).delivered;
+      const timer = setInterval(() => {
+        if (d.length <= k) return;
+        clearInterval(timer);
+        resolve(d[k]!);
+      }, 2);
+    }), seen);
   }
 
   const kindOf = new Map<string, { kind: string; cold?: 'cold' | 'warmed' }>();
@@ -131,8 +139,8 @@ try {
       .sendOffscreen('offscreen:infer-tensor', { modelId: t.modelId, backend: 'wasm', threads: 0, dims: [1, 3, 32, 32], data: t.tensor }), { tensor, modelId }) as TensorResult;
     sessionRun.push(r.inferenceMs);
   }
-  await probe.waitForTimeout(500); // the last thumbnails and writes land after the results
-  const records = (await readRecords(probe)) as unknown as { requestId: string; error?: string; timings: Record<string, number> }[];
+  await new Promise((r) => setTimeout(r, 500)); // the last thumbnails and writes land after the results
+  const records = (await readRecords(sw)) as unknown as { requestId: string; error?: string; timings: Record<string, number> }[];
   const samples: ClickSample[] = records.flatMap((r) => {
     const k = kindOf.get(r.requestId);
     return k ? [{ ...k, timings: r.timings, ...(r.error ? { error: r.error } : {}) }] : [];

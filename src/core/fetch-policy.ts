@@ -15,6 +15,8 @@
  * Host names are judged as written: a public name that resolves to a private
  * address (DNS rebinding) is not caught here. Pure; unit-tested.
  */
+import { imageHeader } from './image-size';
+
 export type AddressSpace = 'public' | 'private' | 'loopback';
 
 /** Names that resolve only inside a local network (RFC 6762, 8375, ICANN's .internal, and common intranet habits). */
@@ -103,14 +105,9 @@ export function checkFinalUrl(finalUrl: string, pageUrl: string | undefined): st
 export function looksLikeImage(contentType: string, first: Uint8Array): boolean {
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (type.startsWith('image/')) return true;
+  // The formats whose headers core/image-size reads, plus ISO-BMFF (AVIF) and SVG text.
   const b = first;
-  const magic =
-    (b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) || // PNG
-    (b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) || // JPEG
-    (b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46) || // GIF
-    (b[0] === 0x52 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x46 && b[8] === 0x57 && b[9] === 0x45 && b[10] === 0x42 && b[11] === 0x50) || // WebP
-    (b[0] === 0x42 && b[1] === 0x4d) || // BMP
-    (b[4] === 0x66 && b[5] === 0x74 && b[6] === 0x79 && b[7] === 0x70); // ISO-BMFF (AVIF)
+  const magic = imageHeader(first) !== undefined || (b[4] === 0x66 && b[5] === 0x74 && b[6] === 0x79 && b[7] === 0x70);
   if (magic) return true;
   const text = new TextDecoder().decode(first.subarray(0, 512)).trimStart().toLowerCase();
   return text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'));

@@ -7,6 +7,7 @@
  * ONNX Runtime Web (src/lib/ort-runtime.ts).
  */
 import type { Backend, Prediction } from './record';
+import { stackBatch } from './normalize';
 import { softmax, splitRows, topK } from './softmax';
 import { StageError } from './stage-error';
 
@@ -60,14 +61,12 @@ export interface BatchOutcome {
 /** Waiting less than this for a fresh session means it was already made (a warm-up). */
 const PREWARMED_MS = 1;
 
+/** The batch as one N x C x H x W buffer (core/normalize's stackBatch), refusing inputs of the wrong size first. */
 function stack(inputs: readonly Float32Array[], size: number): Float32Array {
-  if (inputs.length === 1 && inputs[0]?.length === size) return inputs[0];
-  const out = new Float32Array(size * inputs.length);
   inputs.forEach((x, i) => {
     if (x.length !== size) throw new StageError('inference', `input ${i} has ${x.length} values; the model takes ${size}`);
-    out.set(x, i * size);
   });
-  return out;
+  return inputs.length === 1 ? (inputs[0] as Float32Array) : stackBatch([...inputs]);
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

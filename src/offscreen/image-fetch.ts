@@ -47,7 +47,7 @@ export async function fetchImage(url: string, pageUrl?: string): Promise<ImageBy
     const bytes = await readLimited(res, MAX_IMAGE_BYTES, tooLarge);
     if (bytes.byteLength === 0) throw new StageError('fetch', 'the image is empty (0 bytes)');
     const type = res.headers.get('content-type') ?? '';
-    if (!looksLikeImage(type, bytes.subarray(0, 512))) {
+    if (!looksLikeImage(type, bytes.subarray(0, 64 * 1024))) { // a JPEG frame header can follow 64 KB of EXIF
       throw new StageError('fetch', `not an image: the server sent ${type.split(';')[0] || 'an untyped file'} without image data`);
     }
     return { bytes, type };

@@ -18,9 +18,9 @@ export async function clickClassify(sw: Worker, pageUrl: string, srcUrls: string
   }, { pageUrl, srcUrls });
 }
 
-/** All records, read through a raw IndexedDB cursor from an extension page (test-side only). */
-export async function readRecords(page: Page): Promise<Record<string, unknown>[]> {
-  return page.evaluate(() => new Promise<Record<string, unknown>[]>((resolve, reject) => {
+/** All records, read through a raw IndexedDB cursor from an extension page or the worker (test-side only). */
+export async function readRecords(from: Page | Worker): Promise<Record<string, unknown>[]> {
+  return (from as Page).evaluate(() => new Promise<Record<string, unknown>[]>((resolve, reject) => {
     const open = indexedDB.open('private-image-tagger');
     let missing = false;
     // Never create the database from the test: the extension's own upgrade must do that.
