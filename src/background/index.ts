@@ -12,7 +12,7 @@ import { loadSettings } from '../lib/settings';
 import { createContextMenu, onContextMenuClick } from './context-menu';
 import { closeOffscreen, sendOffscreen } from './offscreen-client';
 import { onClassified } from './on-classified';
-import { autoTag, onTagProgress, tagCancel, tagPage, tagStatus } from './tag-page';
+import { autoTag, onTagProgress, readDeferred, tagCancel, tagPage, tagStatus } from './tag-page';
 import { contentSettings, pushContentSettings } from './content-settings';
 import { warmUp } from './warm-up';
 import { markStored, replay, scheduleSweep } from './pending';
@@ -58,6 +58,7 @@ listen('background', {
   'background:tag-progress': onTagProgress,
   'background:tag-page': tagPage,
   'background:tag-cancel': tagCancel,
+  'background:read-deferred': readDeferred,
   'background:tag-status': tagStatus,
   'background:auto-tag': autoTag,
   'background:content-settings': contentSettings,

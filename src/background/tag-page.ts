@@ -40,6 +40,11 @@ export async function tagPage({ tabId }: Payload<'background:tag-page'>): Promis
   return { jobId, total: images.length, skipped };
 }
 
+/** The offscreen document reached a deferred inline image: ask the tab's page for its bytes. */
+export async function readDeferred({ tabId, srcUrl }: Payload<'background:read-deferred'>): Promise<{ dataUrl: string }> {
+  return sendToTab(tabId, 0, 'content:read-image', { srcUrl }, 30_000);
+}
+
 export async function tagCancel({ tabId }: Payload<'background:tag-cancel'>): Promise<{ cancelled: number }> {
   if (!(await offscreenExists())) return { cancelled: 0 };
   return sendOffscreen('offscreen:tag-cancel', { tabId });

@@ -7,11 +7,10 @@ import { listen } from '../lib/messaging';
 import { findImage, trackContextMenuTarget } from './find-image';
 import { applyAutoTag } from './auto-tag';
 import { closeAll, showPending, showResult } from './overlay';
-import { collectForTagging, drawChips } from './page-images';
+import { collectForTagging, drawChips, readForWorker } from './page-images';
 import { setChipsVisible } from './chips';
 import { send } from '../lib/messaging';
 import type { ContentSettings } from '../lib/messages';
-import { readImageAsDataUrl } from './read-image';
 
 // The worker may inject this script into a tab that already has it (tabs open
 // before install get it on demand): register once per isolated world.
@@ -37,7 +36,7 @@ if (!g[FLAG]) {
       showPending(target, requestId, srcUrl);
       return { found: target !== null };
     },
-    'content:read-image': async ({ srcUrl }) => ({ dataUrl: await readImageAsDataUrl(srcUrl) }),
+    'content:read-image': async ({ srcUrl }) => ({ dataUrl: await readForWorker(srcUrl) }),
     'content:result': (res) => {
       showResult(findImage(res.srcUrl), res);
       return { shown: true };

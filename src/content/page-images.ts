@@ -10,6 +10,8 @@ import { collectImages, type Candidate } from './collect';
 import { readImageAsDataUrl } from './read-image';
 
 const elementsByUrl = new Map<string, Element[]>();
+/** Inline images left out of a collect reply, by their stored key: read when the job reaches them. */
+const deferredUrls = new Map<string, string>();
 
 /** Keyed by the URL as records store it (long data: URLs shortened with a hash). */
 export function remember(images: readonly Candidate[]): void {
@@ -30,18 +32,23 @@ function stillShows(el: Element, key: string): boolean {
 /**
  * Bytes one collect reply may carry inline (data: URLs and the page's blob:
  * images read as data: URLs). A page full of huge inline images must not make
- * one message of gigabytes: past the budget, an image is left out with a
- * reason (a right-click classifies it alone), one at a time in page order.
+ * one message of gigabytes: past the budget, an image travels as a short key
+ * (`deferred`) and its bytes are read on demand when the job reaches it, one
+ * at a time (readDeferred).
  */
 export const COLLECT_BUDGET = 16 * 1024 * 1024;
 
-export async function toTagImages(images: readonly Candidate[], skipped: SkippedImage[] = []): Promise<TagImage[]> {
+export async function toTagImages(images: readonly Candidate[]): Promise<TagImage[]> {
   let used = 0;
   const out: TagImage[] = [];
-  const over = (c: Candidate, bytes: number) => skipped.push({ url: c.url.slice(0, 200), reason: `inline image too large for one tagging job (${(bytes / 1048576).toFixed(1)} MB): right-click it to classify it alone` });
+  const over = (c: Candidate) => {
+    const key = storedUrl(c.url);
+    deferredUrls.set(key, c.url);
+    out.push({ srcUrl: key, deferred: true });
+  };
   for (const c of images) {
     if (c.url.startsWith('data:')) {
-      if (used + c.url.length > COLLECT_BUDGET) over(c, c.url.length);
+      if (used + c.url.length > COLLECT_BUDGET) over(c);
       else {
         used += c.url.length;
         out.push({ srcUrl: c.url });
@@ -55,7 +62,7 @@ export async function toTagImages(images: readonly Candidate[], skipped: Skipped
     try {
       // Read one at a time, so the budget bounds what is in memory too.
       const dataUrl = await readImageAsDataUrl(c.url);
-      if (used + dataUrl.length > COLLECT_BUDGET) over(c, dataUrl.length);
+      if (used + dataUrl.length > COLLECT_BUDGET) over(c);
       else {
         used += dataUrl.length;
         out.push({ srcUrl: c.url, dataUrl });
@@ -67,10 +74,20 @@ export async function toTagImages(images: readonly Candidate[], skipped: Skipped
   return out;
 }
 
+/**
+ * The bytes of an image, as a data: URL, for the worker: a deferred inline
+ * image by its key, or the page's own blob: URL (a click on one).
+ */
+export async function readForWorker(srcUrl: string): Promise<string> {
+  const url = deferredUrls.get(srcUrl) ?? srcUrl;
+  if (url.startsWith('data:')) return url;
+  return readImageAsDataUrl(url);
+}
+
 export async function collectForTagging(minSize: number): Promise<{ images: TagImage[]; skipped: SkippedImage[] }> {
   const { images, skipped } = collectImages(document, minSize);
   remember(images);
-  return { images: await toTagImages(images, skipped), skipped };
+  return { images: await toTagImages(images), skipped };
 }
 
 export function drawChips(chips: readonly ChipData[], unsureBelow: number, show: boolean): number {

@@ -60,6 +60,12 @@ const TagImageSchema = v.object({
   srcUrl: v.pipe(v.string(), v.minLength(1), v.maxLength(64 * 1024 * 1024)),
   dataUrl: v.optional(v.string()),
   readError: v.optional(v.string()),
+  /**
+   * Too big to travel inline with the others: `srcUrl` is then the key the
+   * records use (record.storedUrl) and the bytes are asked of the page's
+   * content script when the job reaches the image, one at a time.
+   */
+  deferred: v.optional(v.boolean()),
 });
 
 export const TagJobSchema = v.object({

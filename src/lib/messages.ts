@@ -130,6 +130,8 @@ export interface ProtocolMap {
   'background:content-settings': (p: Record<string, never>) => ContentSettings;
   /** Content script (auto-tag, allowed sites only) → worker: new images appeared. */
   'background:auto-tag': (p: { images: TagImage[] }) => { accepted: number };
+  /** Offscreen → worker: the bytes of a deferred inline image of a tagging job, from the tab's content script. */
+  'background:read-deferred': (p: { tabId: number; srcUrl: string }) => { dataUrl: string };
   /** Offscreen → worker: nothing to do for a while; the worker may close the document. */
   'background:offscreen-idle': () => void;
   /** Worker → content: is a content script alive in this frame? */

@@ -8,7 +8,7 @@
  * are kept.
  */
 import { newRecord, type InferenceRecord } from '../core/record';
-import { stageOf } from '../core/stage-error';
+import { StageError, stageOf } from '../core/stage-error';
 import { addRecords } from '../lib/db';
 import { errorMessage, type ChipData, type TagJobRequest, type TagProgress } from '../lib/messages';
 import { send } from '../lib/messaging';
@@ -27,6 +27,8 @@ interface Job {
   inferred: number;
   cancelled: boolean;
   finished: boolean;
+  /** The chain of deferred reads (readDeferred). */
+  reads: Promise<unknown>;
 }
 
 const jobs = new Map<string, Job>();
@@ -42,7 +44,7 @@ function progress(job: Job, chips: ChipData[]): TagProgress {
 }
 
 export function startTagJob(req: TagJobRequest): { accepted: number } {
-  const job: Job = { req, started: performance.now(), done: 0, failed: 0, inferMs: 0, inferred: 0, cancelled: false, finished: false };
+  const job: Job = { req, started: performance.now(), done: 0, failed: 0, inferMs: 0, inferred: 0, cancelled: false, finished: false, reads: Promise.resolve() };
   jobs.set(req.jobId, job);
   void track(() => runJob(job).catch((e: unknown) => failRemaining(job, e))).finally(() => {
     job.finished = true;
@@ -68,6 +70,19 @@ export function tagStatus(tabId: number): TagProgress | null {
   return j ? progress(j, []) : null;
 }
 
+/**
+ * A deferred inline image's bytes, asked of the page through the worker when
+ * the job reaches it. One read at a time per job, so at most one such image
+ * is in memory beside the batch being decoded.
+ */
+function readDeferred(job: Job, srcUrl: string): Promise<string> {
+  const read = job.reads.then(() => send('background:read-deferred', { tabId: job.req.tabId, srcUrl }, 60_000));
+  job.reads = read.catch(() => undefined);
+  return read.then((r) => r.dataUrl, (e: unknown) => {
+    throw new StageError('fetch', `could not read the page's inline image: ${errorMessage(e)}`);
+  });
+}
+
 interface Loaded {
   record: InferenceRecord;
   input?: LoadedInput;
@@ -84,7 +99,8 @@ async function loadChunk(job: Job, plan: Plan, start: number): Promise<Loaded[]>
     }, plan.threads);
     const t0 = performance.now();
     try {
-      const input = await loadInput(plan, { ...img, pageUrl: job.req.pageUrl }, record, () => job.cancelled);
+      const dataUrl = img.deferred ? await readDeferred(job, img.srcUrl) : img.dataUrl;
+      const input = await loadInput(plan, { ...img, dataUrl, pageUrl: job.req.pageUrl }, record, () => job.cancelled);
       if (job.cancelled) return undefined; // cancelled while downloading: drop it, keep the rest
       return { record, input, startedAt: t0 };
     } catch (e) {
