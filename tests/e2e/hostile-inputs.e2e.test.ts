@@ -14,7 +14,7 @@ import { startServer, type Route, type TestServer } from '../../tools/lib/http-s
 import { encodeJpeg, encodePng, synthetic, uniform } from '../../tools/lib/images';
 import { clickClassify, readRecords, waitFor } from '../support/context-menu';
 
-interface Rec { requestId: string; imageUrl: string; error?: string; errorStage?: string; top5: unknown[] }
+interface Rec { requestId: string; imageUrl: string; pageUrl: string; error?: string; errorStage?: string; top5: { label: string }[] }
 
 let ext: ExtensionHandle;
 let server: TestServer;
