@@ -6,6 +6,10 @@ Recipe (written down so the result can be reproduced):
 - SGD, Nesterov momentum 0.9, batch 128, weight decay 5e-4 (not on BN/bias),
   peak LR 0.1 after a 2-epoch linear warm-up, then cosine decay to 0 (per step);
 - cross-entropy with label smoothing 0.1;
+- optional deep mutual learning (`--peers K`, Zhang et al. 2018): K copies of the
+  architecture train side by side; each one's loss adds the mean KL divergence from the
+  other peers' (detached) softmax at temperature T, times T^2. Peer 0 is the one
+  exported (chosen before training, never by test accuracy);
 - deterministic: seed S; the shuffle and augmentation of epoch e use seed S+e, so a
   resumed run continues exactly as an uninterrupted one would.
 
@@ -62,6 +66,14 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
     return 100.0 * top1 / len(images), 100.0 * top5 / len(images)
 
 
+def mutual_kl(logits: torch.Tensor, peers: list[torch.Tensor], temp: float) -> torch.Tensor:
+    """Mean over peers of KL(peer || this) on temperature-softened outputs, scaled by T^2."""
+    logp = torch.log_softmax(logits / temp, 1)
+    kl = sum(nn.functional.kl_div(logp, torch.log_softmax(q.detach() / temp, 1), log_target=True,
+                                  reduction="batchmean") for q in peers)
+    return kl / len(peers) * temp * temp
+
+
 def lr_at(step: int, total: int, warm: int, peak: float) -> float:
     if step < warm:
         return peak * (step + 1) / warm
@@ -82,14 +94,18 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", default="ml/runs")
     p.add_argument("--eval-every", type=int, default=5)
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images (smoke tests)")
+    p.add_argument("--peers", type=int, default=1, help="deep mutual learning with K peers (1: plain training)")
+    p.add_argument("--kd-temp", type=float, default=1.0, help="temperature of the mutual-learning KL term")
+    p.add_argument("--name", default=None, help="run name for the checkpoint and log files (default: the arch)")
     a = p.parse_args(argv)
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    ckpt_path = out / f"{a.arch}.ckpt"
-    log_path = out / f"{a.arch}.log.jsonl"
+    name = a.name or a.arch
+    ckpt_path = out / f"{name}.ckpt"
+    log_path = out / f"{name}.log.jsonl"
 
     train = read_split("train", limit=a.limit)
     test = read_split("test")
@@ -97,22 +113,32 @@ def main(argv: list[str] | None = None) -> None:
     y_train = torch.from_numpy(train.fine)
     x_test, y_test = torch.from_numpy(test.images), torch.from_numpy(test.fine)
 
-    model = archs.build(a.arch).to(memory_format=torch.channels_last)
-    decay = [p_ for n, p_ in model.named_parameters() if p_.ndim > 1]
-    no_decay = [p_ for n, p_ in model.named_parameters() if p_.ndim <= 1]
-    opt = torch.optim.SGD([{"params": decay, "weight_decay": a.wd}, {"params": no_decay, "weight_decay": 0}],
-                          lr=a.lr, momentum=0.9, nesterov=True)
+    models, opts = [], []
+    for k in range(a.peers):
+        torch.manual_seed(a.seed + 1000 * k)
+        m = archs.build(a.arch).to(memory_format=torch.channels_last)
+        decay = [p_ for n, p_ in m.named_parameters() if p_.ndim > 1]
+        no_decay = [p_ for n, p_ in m.named_parameters() if p_.ndim <= 1]
+        opts.append(torch.optim.SGD([{"params": decay, "weight_decay": a.wd}, {"params": no_decay, "weight_decay": 0}],
+                                    lr=a.lr, momentum=0.9, nesterov=True))
+        models.append(m)
+    model = models[0]
     loss_fn = nn.CrossEntropyLoss(label_smoothing=a.smoothing)
 
     start_epoch, elapsed = 0, 0.0
     if ckpt_path.exists():
         ck = torch.load(ckpt_path)
-        if ck["args"]["arch"] != a.arch or ck["args"]["epochs"] != a.epochs:
+        same = all(ck["args"].get(k, d) == getattr(a, k) for k, d in
+                   (("arch", None), ("epochs", None), ("peers", 1), ("kd_temp", 1.0), ("smoothing", 0.1)))
+        if not same:
             raise SystemExit(f"{ckpt_path} was written by a different run ({ck['args']}); move it away first")
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
+        states = ck["models"] if "models" in ck else [ck["model"]]
+        opt_states = ck["opts"] if "opts" in ck else [ck["opt"]]
+        for m, o, ms, os_ in zip(models, opts, states, opt_states):
+            m.load_state_dict(ms)
+            o.load_state_dict(os_)
         start_epoch, elapsed = ck["epoch"], ck["elapsed_s"]
-        print(f"resuming {a.arch} at epoch {start_epoch}/{a.epochs}", flush=True)
+        print(f"resuming {name} at epoch {start_epoch}/{a.epochs}", flush=True)
 
     n = len(y_train)
     steps_per_epoch = n // a.batch  # drop the ragged last batch: keeps BN statistics sane
@@ -120,41 +146,51 @@ def main(argv: list[str] | None = None) -> None:
     warm = int(a.warmup_epochs * steps_per_epoch)
     for epoch in range(start_epoch, a.epochs):
         t0 = time.time()
-        model.train()
+        for m in models:
+            m.train()
         rng = np.random.default_rng(a.seed + epoch)
         torch.manual_seed(a.seed + epoch)
         order = rng.permutation(n)
         loss_sum = correct = seen = 0
         for s in range(steps_per_epoch):
             step = epoch * steps_per_epoch + s
-            for g in opt.param_groups:
-                g["lr"] = lr_at(step, total, warm, a.lr)
+            lr = lr_at(step, total, warm, a.lr)
+            for o in opts:
+                for g in o.param_groups:
+                    g["lr"] = lr
             idx = order[s * a.batch:(s + 1) * a.batch]
             x = normalise(augment(padded, idx, rng))
             y = y_train[idx]
-            logits = model(x)
-            loss = loss_fn(logits, y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * len(idx)
-            correct += (logits.argmax(1) == y).sum().item()
+            logits = [m(x) for m in models]
+            for k, (o, lk) in enumerate(zip(opts, logits)):
+                loss = loss_fn(lk, y)
+                if a.peers > 1:
+                    loss = loss + mutual_kl(lk, [lj for j, lj in enumerate(logits) if j != k], a.kd_temp)
+                o.zero_grad(set_to_none=True)
+                loss.backward()
+                o.step()
+                if k == 0:
+                    loss_sum += loss.item() * len(idx)
+                    correct += (lk.argmax(1) == y).sum().item()
             seen += len(idx)
         elapsed += time.time() - t0
         rec = {"epoch": epoch + 1, "epochs": a.epochs, "loss": round(loss_sum / seen, 4),
-               "train_top1": round(100 * correct / seen, 2), "lr": round(opt.param_groups[0]["lr"], 5),
+               "train_top1": round(100 * correct / seen, 2), "lr": round(opts[0].param_groups[0]["lr"], 5),
                "epoch_s": round(time.time() - t0, 1), "elapsed_min": round(elapsed / 60, 1)}
         last = epoch + 1 == a.epochs
         if last or (epoch + 1) % a.eval_every == 0:
             rec["test_top1"], rec["test_top5"] = (round(v, 2) for v in evaluate(model, x_test, y_test))
+            if a.peers > 1:
+                rec["peers_test_top1"] = [rec["test_top1"]] + [round(evaluate(m, x_test, y_test)[0], 2) for m in models[1:]]
         print(json.dumps(rec), flush=True)
         with log_path.open("a") as f:
             f.write(json.dumps(rec) + "\n")
         tmp = ckpt_path.with_suffix(".tmp")
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": epoch + 1,
+        torch.save({"model": model.state_dict(), "opt": opts[0].state_dict(), "epoch": epoch + 1,
+                    "models": [m.state_dict() for m in models], "opts": [o.state_dict() for o in opts],
                     "elapsed_s": elapsed, "args": vars(a), "last": rec}, tmp)
         os.replace(tmp, ckpt_path)
-    final = out / f"{a.arch}.pt"
+    final = out / f"{name}.pt"
     torch.save(model.state_dict(), final)
     print(f"done: {final} after {a.epochs} epochs, {elapsed / 60:.1f} min of training", flush=True)
 
