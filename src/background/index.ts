@@ -59,6 +59,7 @@ listen('background', {
   'background:tag-page': tagPage,
   'background:tag-cancel': tagCancel,
   'background:read-deferred': readDeferred,
+  'background:check-model': ({ id }) => sendOffscreen('offscreen:check-model', { id: String(id) }, 120_000),
   'background:tag-status': tagStatus,
   'background:auto-tag': autoTag,
   'background:content-settings': contentSettings,

@@ -6,7 +6,7 @@
  */
 import { byId } from '../lib/dom';
 import { download } from '../lib/download';
-import { loadCatalog, modelUrl } from '../lib/catalog-loader';
+import { loadCatalog, loadModelBytes, modelUrl } from '../lib/catalog-loader';
 import { catalogBenchModel } from '../core/bench/bench-models';
 import { renderChart } from './chart-view';
 import { openFrame } from './frame-runner';
@@ -104,7 +104,9 @@ export async function startUi(): Promise<void> {
     ? `Adapter: ${[g.vendor, g.architecture].filter(Boolean).join(' ') || 'unknown'}${g.software ? ' — a software (fallback) adapter: its times are not GPU speed' : ''}`
     : `WebGPU unavailable: ${g.reason}`;
   $('gpu').classList.toggle('warn', !g.available || g.software === true);
-  const catalogModels = new Map<string, Source>(catalog.models.map((m) => [m.id, { model: catalogBenchModel(m), url: modelUrl(m.file) }]));
+  // A model the user added has no URL in the package: its bytes come from IndexedDB.
+  const catalogModels = new Map<string, Source>(await Promise.all(catalog.models.map(async (m): Promise<[string, Source]> =>
+    [m.id, m.userAdded ? { model: catalogBenchModel(m), bytes: await loadModelBytes(m) } : { model: catalogBenchModel(m), url: modelUrl(m.file) }])));
   $('models').replaceChildren(...catalog.models.map((m) => {
     const label = document.createElement('label');
     const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'model', value: m.id, checked: m.id === catalog.default });

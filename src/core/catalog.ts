@@ -50,11 +50,15 @@ const ModelSchema = v.object({
   output: v.object({
     name: v.pipe(v.string(), v.nonEmpty()),
     shape: v.strictTuple([batchDim, dim], 'expected [batch, classes]'),
+    /** Absent: logits (softmax applied here). "probabilities": the model ends in its own softmax. */
+    kind: v.optional(v.picklist(['logits', 'probabilities'])),
   }),
   mean: rgb(v.pipe(v.number(), v.finite())),
   std: rgb(v.pipe(v.number(), v.gtValue(0, 'expected a value > 0'), v.finite())),
   labelSet: v.string(),
   trained: v.boolean(),
+  /** Added by the user from the Options page: its bytes live in IndexedDB, not in the package. */
+  userAdded: v.optional(v.boolean()),
   params: v.optional(count),
   madds: v.optional(count),
   accuracy: v.nullish(AccuracySchema),

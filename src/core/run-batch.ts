@@ -35,6 +35,10 @@ export interface BatchModel {
   chw: readonly [number, number, number];
   /** Labels in output order; their count is the number of classes. */
   labels: readonly string[];
+  /** The model already outputs probabilities (a user's export ending in Softmax): no softmax on top. */
+  probabilities?: boolean;
+  /** A graph exported for batch 1 only: a batch runs image by image. */
+  batchOne?: boolean;
 }
 
 export interface BatchOutcome {
@@ -69,6 +73,12 @@ function stack(inputs: readonly Float32Array[], size: number): Float32Array {
   return inputs.length === 1 ? (inputs[0] as Float32Array) : stackBatch([...inputs]);
 }
 
+/** A probability row as the model gave it, refusing what softmax would also refuse. */
+function probabilities(row: Float32Array): Float32Array {
+  for (const x of row) if (!Number.isFinite(x)) throw new Error('non-finite output');
+  return row;
+}
+
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 async function attempt(open: SessionSource, backend: Backend, model: BatchModel, data: Float32Array, n: number, now: () => number) {
@@ -91,7 +101,16 @@ async function attempt(open: SessionSource, backend: Backend, model: BatchModel,
   const t0 = now();
   let out: { data: Float32Array; dims: readonly number[] };
   try {
-    out = await ws.runFloat(model.inputName, data, [n, ...model.chw], model.outputName);
+    if (model.batchOne && n > 1) {
+      const size = model.chw[0] * model.chw[1] * model.chw[2];
+      const rows = new Float32Array(n * classes);
+      for (let i = 0; i < n; i++) {
+        const one = await ws.runFloat(model.inputName, data.subarray(i * size, (i + 1) * size), [1, ...model.chw], model.outputName);
+        if (one.data.length !== classes) throw new Error(`the model returned ${one.data.length} values for one image; expected ${classes}`);
+        rows.set(one.data, i * classes);
+      }
+      out = { data: rows, dims: [n, classes] };
+    } else out = await ws.runFloat(model.inputName, data, [n, ...model.chw], model.outputName);
   } catch (e) {
     throw Object.assign(new StageError('inference', `inference failed: ${message(e)}`), { coldStartMs });
   }
@@ -131,7 +150,7 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
   const tp = now();
   let top5: Prediction[][];
   try {
-    top5 = splitRows(r.out.data, n, classes).map((row) => topK(softmax(row), 5, model.labels));
+    top5 = splitRows(r.out.data, n, classes).map((row) => topK(model.probabilities ? probabilities(row) : softmax(row), 5, model.labels));
   } catch (e) {
     throw new StageError('inference', `the model's output is unusable: ${message(e)}`);
   }

@@ -5,18 +5,38 @@
  * Schema history (bump DB_VERSION and add a step in `upgrade` for each change):
  *   v1: store `inferences` (auto id) with indexes time, requestId (unique), modelId.
  *   v2: records carry `site` (page host name) and `source`; index site; existing records backfilled.
+ *   v3: stores `userModels` and `userModelFiles` (key: model id): models the user added from an
+ *       .onnx file — the small catalog entry apart from the bytes, so listing models reads no weights.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ModelEntry } from '../core/catalog';
 import { siteOf, type InferenceRecord } from '../core/record';
 
 export const DB_NAME = 'private-image-tagger';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
+
+/** A model the user added: its catalog entry (the file's bytes are in `userModelFiles`), on this device only. */
+export interface UserModel {
+  id: string;
+  entry: ModelEntry;
+  addedAt: number;
+  /** Set once the self-check inference passed; until then the model is offered nowhere. */
+  checked: boolean;
+}
 
 interface PitDB extends DBSchema {
   inferences: {
     key: number;
     value: InferenceRecord;
     indexes: { time: number; requestId: string; modelId: string; site: string };
+  };
+  userModels: {
+    key: string;
+    value: UserModel;
+  };
+  userModelFiles: {
+    key: string;
+    value: { id: string; bytes: ArrayBuffer };
   };
 }
 
@@ -37,6 +57,10 @@ export function openDb(): Promise<IDBPDatabase<PitDB>> {
         for (let c = await s.openCursor(); c; c = await c.continue()) {
           if (c.value.site === undefined) await c.update({ ...c.value, site: siteOf(c.value.pageUrl), source: c.value.source ?? 'click' });
         }
+      }
+      if (oldVersion < 3) {
+        db.createObjectStore('userModels', { keyPath: 'id' });
+        db.createObjectStore('userModelFiles', { keyPath: 'id' });
       }
     },
     terminated() {
@@ -161,4 +185,32 @@ export async function recordByRequestId(requestId: string): Promise<InferenceRec
 
 export async function clearRecords(): Promise<void> {
   await (await openDb()).clear('inferences');
+}
+
+/** Every user model (checked or not): entries only, no weights. */
+export async function listUserModels(): Promise<UserModel[]> {
+  return (await openDb()).getAll('userModels');
+}
+
+export async function getUserModelBytes(id: string): Promise<ArrayBuffer | undefined> {
+  return (await (await openDb()).get('userModelFiles', id))?.bytes;
+}
+
+/** Entry and bytes in one transaction: a model is never listed without its file. */
+export async function putUserModel(m: UserModel, bytes?: ArrayBuffer): Promise<void> {
+  const tx = (await openDb()).transaction(['userModels', 'userModelFiles'], 'readwrite');
+  await Promise.all([
+    tx.objectStore('userModels').put(m),
+    bytes ? tx.objectStore('userModelFiles').put({ id: m.id, bytes }) : undefined,
+    tx.done,
+  ]);
+}
+
+export async function deleteUserModel(id: string): Promise<void> {
+  const tx = (await openDb()).transaction(['userModels', 'userModelFiles'], 'readwrite');
+  await Promise.all([tx.objectStore('userModels').delete(id), tx.objectStore('userModelFiles').delete(id), tx.done]);
+}
+
+export async function getUserModel(id: string): Promise<UserModel | undefined> {
+  return (await openDb()).get('userModels', id);
 }

@@ -11,8 +11,7 @@ import type { InferenceSession } from 'onnxruntime-web';
 import type { Backend } from '../core/record';
 import type { ModelEntry } from '../core/catalog';
 import type { RunnableSession } from '../core/run-batch';
-import { verifySha256 } from '../core/sha256';
-import { modelUrl } from './catalog-loader';
+import { loadModelBytes } from './catalog-loader';
 import { probeWebGpu } from './webgpu';
 
 type OrtModule = typeof import('onnxruntime-web');
@@ -66,13 +65,6 @@ function loadWebGpu(threads: number): Promise<OrtModule> {
 
 const sessions = new Map<string, Promise<WarmSession>>();
 
-async function fetchModel(model: ModelEntry): Promise<Uint8Array> {
-  const res = await fetch(modelUrl(model.file));
-  if (!res.ok) throw new Error(`model file ${model.file}: HTTP ${res.status}`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  await verifySha256(bytes, model.sha256, `model ${model.id}`);
-  return bytes;
-}
 
 /** The WebGPU adapter's description, checked before any model is fetched; undefined for WASM. */
 async function requireAdapter(backend: Backend): Promise<string | undefined> {
@@ -83,7 +75,7 @@ async function requireAdapter(backend: Backend): Promise<string | undefined> {
 }
 
 async function create(model: ModelEntry, backend: Backend, threads: number, adapter: string | undefined): Promise<WarmSession> {
-  return createFromBytes(await fetchModel(model), backend, threads, backend === 'webgpu' ? (adapter ?? (await requireAdapter(backend))) : undefined);
+  return createFromBytes(await loadModelBytes(model), backend, threads, backend === 'webgpu' ? (adapter ?? (await requireAdapter(backend))) : undefined);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { parseClassifyRequest, parsePreprocess, parseTagJob, parseTensorRequest, parseWarmUp } from '../lib/message-schemas';
 import type { ClassifyResult } from '../lib/messages';
 import { isExtensionContext, listen, send } from '../lib/messaging';
+import { checkUserModel } from './check-model';
 import { classifyOnce } from './classify';
 import { inferTensor } from './infer-tensor';
 import { isClosing, prepareClose, setOnIdle, track } from './lifecycle';
@@ -44,4 +45,5 @@ listen('offscreen', {
     });
   },
   'offscreen:prepare-close': ({ wait }) => prepareClose(wait),
+  'offscreen:check-model': ({ id }) => track(() => checkUserModel(String(id))),
 }, (_name, sender) => isExtensionContext(sender));

@@ -6,6 +6,7 @@ import { probeWebGpu } from '../lib/webgpu';
 import { clearRecords, countRecords } from '../lib/db';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 import { initCloudSection } from './cloud-section';
+import { initModelsSection } from './models-section';
 import { initTaggingSection } from './tagging-section';
 
 const $ = byId;
@@ -13,7 +14,7 @@ const $ = byId;
 function describe(catalog: Catalog, id: string): string {
   const { model: m } = resolveModel(catalog, id);
   const acc = m.accuracy ? `top-1 ${m.accuracy.top1.toFixed(2)} %, top-5 ${m.accuracy.top5.toFixed(2)} % on the CIFAR-100 test set` : 'accuracy not measured';
-  const src = m.provenance.source === 'trained' ? 'trained by this project' : m.provenance.source === 'imported' ? 'imported checkpoint' : 'random weights — for timing only';
+  const src = m.userAdded ? 'your ONNX file, on this device only' : m.provenance.source === 'trained' ? 'trained by this project' : m.provenance.source === 'imported' ? 'imported checkpoint' : 'random weights — for timing only';
   return `${m.arch} · ${acc} · ${src} · ${(m.bytes / 1024).toFixed(0)} KB`;
 }
 
@@ -24,11 +25,15 @@ async function describeGpu(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
+  let [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
   const select = $<HTMLSelectElement>('model');
-  for (const m of catalog.models) select.append(new Option(modelDisplayName(m), m.id));
-  select.value = settings.modelId || catalog.default;
-  $('model-info').textContent = describe(catalog, select.value);
+  const renderModels = (c: Catalog, chosen: string) => {
+    catalog = c;
+    select.replaceChildren(...c.models.map((m) => new Option(modelDisplayName(m), m.id)));
+    select.value = c.models.some((m) => m.id === chosen) ? chosen : c.default;
+    $('model-info').textContent = describe(c, select.value);
+  };
+  renderModels(catalog, settings.modelId || catalog.default);
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) r.checked = r.value === settings.backend;
   $<HTMLSelectElement>('threads').value = String(settings.threads);
   $('gpu-info').textContent = await describeGpu();
@@ -41,6 +46,7 @@ async function main(): Promise<void> {
   const save = (patch: Partial<Settings>) => void saveSettings(patch).then(saved);
   await initCloudSection(catalog, saved);
   await initTaggingSection(saved);
+  await initModelsSection((c) => void loadSettings().then((s) => renderModels(c, s.modelId || c.default)));
   select.addEventListener('change', () => {
     $('model-info').textContent = describe(catalog, select.value);
     save({ modelId: select.value === catalog.default ? '' : select.value });

@@ -13,7 +13,8 @@ export const ORT_NODE_VERSION = version('onnxruntime-node');
 export const ORT_WEB_VERSION = version('onnxruntime-web');
 
 export async function nodeSession(path: string, threads = 1): Promise<Ort.InferenceSession> {
-  return ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  // Errors only: an older exporter's initializers-as-inputs make ORT warn once per weight.
+  return ort.InferenceSession.create(path, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', logSeverityLevel: 3 });
 }
 
 export async function runNode(session: Ort.InferenceSession, input: string, output: string, data: Float32Array, dims: number[]): Promise<Float32Array> {

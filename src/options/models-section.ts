@@ -1,0 +1,171 @@
+/**
+ * Options → Models: the user's own ONNX classifiers. A picked file is read
+ * here (never uploaded), inspected (core/onnx-inspect), named and given its
+ * normalisation, stored unchecked in IndexedDB with its sha256, then
+ * self-checked in the offscreen document by the same loader every
+ * classification uses; only a model that passes is offered anywhere.
+ */
+import { modelDisplayName, type Catalog, type ModelEntry } from '../core/catalog';
+import { asClassifier, inspectOnnx, MAX_MODEL_BYTES, NORMALISATION_PRESETS, type OnnxInfo } from '../core/onnx-inspect';
+import { sha256Hex } from '../core/sha256';
+import { loadCatalog, userModelsChanged } from '../lib/catalog-loader';
+import { deleteUserModel, listUserModels, putUserModel } from '../lib/db';
+import { byId as $ } from '../lib/dom';
+import { send } from '../lib/messaging';
+import { loadSettings, saveSettings } from '../lib/settings';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** "1.0, 0.5,0.25" → three finite numbers, or an error naming the field. */
+export function parseTriple(text: string, what: string, positive: boolean): number[] {
+  const parts = text.split(/[\s,;]+/).filter(Boolean).map(Number);
+  if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x)) || (positive && parts.some((x) => x <= 0))) {
+    throw new Error(`${what}: expected three ${positive ? 'positive ' : ''}numbers (R, G, B), e.g. "0.5, 0.5, 0.5"`);
+  }
+  return parts;
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'model';
+}
+
+interface Picked {
+  file: File;
+  bytes: ArrayBuffer;
+  info: OnnxInfo;
+  sha256: string;
+  inputName: string;
+  outputName: string;
+  batch: number;
+}
+
+/** `onChange` re-renders the model picker above (the catalog changed). */
+export async function initModelsSection(onChange: (catalog: Catalog) => void): Promise<void> {
+  const panel = $('add-model');
+  const form = $('add-model-form');
+  const found = $('add-model-found');
+  const msg = $('add-model-msg');
+  const fileInput = $<HTMLInputElement>('add-model-file');
+  const saveBtn = $<HTMLButtonElement>('add-model-save');
+  let picked: Picked | undefined;
+
+  const say = (text: string, kind: '' | 'ok' | 'fail' = '') => {
+    msg.textContent = text;
+    msg.className = `hint ${kind}`.trim();
+  };
+  const reset = (clearFile = true) => {
+    picked = undefined;
+    if (clearFile) fileInput.value = '';
+    found.textContent = '';
+    form.hidden = true;
+  };
+
+  const renderList = async () => {
+    const mine = (await listUserModels()).filter((m) => m.checked);
+    $('user-models').replaceChildren(...mine.map((m) => {
+      const li = document.createElement('li');
+      const name = document.createElement('span');
+      name.textContent = modelDisplayName(m.entry);
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = `your model · ${m.entry.input.name} → ${m.entry.output.name} (${m.entry.output.kind ?? 'logits'}) · ${(m.entry.bytes / 1048576).toFixed(1)} MB · sha256 ${m.entry.sha256.slice(0, 12)}…`;
+      const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Remove' });
+      remove.setAttribute('aria-label', `Remove ${m.entry.name}`);
+      remove.addEventListener('click', () => void removeModel(m.entry));
+      li.append(name, meta, remove);
+      return li;
+    }));
+  };
+  const refresh = async () => {
+    userModelsChanged();
+    onChange(await loadCatalog());
+    await renderList();
+  };
+  const removeModel = async (entry: ModelEntry) => {
+    if (!confirm(`Remove the model "${entry.name}" from this browser? Its stored classifications are kept.`)) return;
+    await deleteUserModel(entry.id);
+    if ((await loadSettings()).modelId === entry.id) await saveSettings({ modelId: '' });
+    await refresh();
+    say(`Removed "${entry.name}".`, 'ok');
+  };
+
+  // A self-check that never finished (the page was closed) leaves an unchecked entry: drop it.
+  for (const m of await listUserModels()) if (!m.checked && Date.now() - m.addedAt > 5 * 60_000) await deleteUserModel(m.id);
+  await renderList();
+
+  $('add-model-open').addEventListener('click', () => {
+    panel.hidden = false;
+    fileInput.focus();
+  });
+  $('add-model-cancel').addEventListener('click', () => {
+    reset();
+    say('');
+    panel.hidden = true;
+  });
+
+  fileInput.addEventListener('change', () => void (async () => {
+    reset(false);
+    const file = fileInput.files?.[0];
+    say('');
+    if (!file) return;
+    try {
+      // Judged by its size before a byte is read: a 2 GB file must not be loaded to be refused.
+      if (file.size > MAX_MODEL_BYTES) throw new Error(`${file.name} is ${(file.size / 1048576).toFixed(0)} MB; at most ${MAX_MODEL_BYTES / 1048576} MB`);
+      const bytes = await file.arrayBuffer();
+      const info = inspectOnnx(new Uint8Array(bytes));
+      const shape = asClassifier(info);
+      if (shape.batch > 1) throw new Error(`input '${shape.inputName}' has a fixed batch of ${shape.batch}; export it with a free batch dimension or batch 1`);
+      const sha256 = await sha256Hex(bytes);
+      const catalog = await loadCatalog();
+      const same = catalog.models.find((m) => m.sha256 === sha256);
+      if (same) throw new Error(`this file is already installed as "${same.name}" (${same.id})`);
+      picked = { file, bytes, info, sha256, ...shape };
+      found.textContent = `Found: input '${shape.inputName}' [${shape.batch === 1 ? 1 : 'N'},3,32,32] → output '${shape.outputName}' [${shape.batch === 1 ? 1 : 'N'},100]; `
+        + `opset ${info.opset || 'unknown'}, ${info.ops.length} operator types, ${(info.params / 1e6).toFixed(2)} M weights, ${(file.size / 1048576).toFixed(1)} MB.`;
+      $<HTMLInputElement>('add-model-name').value = file.name.replace(/\.onnx$/i, '');
+      form.hidden = false;
+    } catch (e) {
+      reset(false);
+      say(`Cannot use ${file.name}: ${message(e)}`, 'fail');
+    }
+  })());
+
+  saveBtn.addEventListener('click', () => void (async () => {
+    const p = picked;
+    if (!p) return;
+    saveBtn.disabled = true;
+    let id = '';
+    try {
+      const name = $<HTMLInputElement>('add-model-name').value.trim() || p.file.name;
+      const norm = document.querySelector<HTMLInputElement>('input[name=norm]:checked')?.value ?? 'cifar100';
+      const { mean, std } = norm === 'custom'
+        ? { mean: parseTriple($<HTMLInputElement>('norm-mean').value, 'mean', false), std: parseTriple($<HTMLInputElement>('norm-std').value, 'std', true) }
+        : NORMALISATION_PRESETS[norm as keyof typeof NORMALISATION_PRESETS];
+      const catalog = await loadCatalog();
+      const taken = new Set([...catalog.models.map((m) => m.id), ...(await listUserModels()).map((m) => m.id)]);
+      const base = `user-${slug(name)}`;
+      id = base;
+      for (let k = 2; taken.has(id); k++) id = `${base}-${k}`;
+      const batch = p.batch === 1 ? 1 : -1;
+      const entry: ModelEntry = {
+        id, name, arch: 'onnx', file: `${id}.onnx`, sha256: p.sha256, bytes: p.file.size,
+        input: { name: p.inputName, shape: [batch, 3, 32, 32], dtype: 'float32', layout: 'NCHW' },
+        output: { name: p.outputName, shape: [batch, 100] },
+        mean: [...mean], std: [...std], labelSet: 'cifar100', trained: true, userAdded: true,
+        params: p.info.params, accuracy: null,
+        provenance: { source: 'imported', recipe: `your ONNX file ${p.file.name}`, opset: p.info.opset, createdAt: new Date().toISOString() },
+      };
+      say(`Checking ${name}: loading it and running two test images…`);
+      await putUserModel({ id, entry, addedAt: Date.now(), checked: false }, p.bytes);
+      const r = await send('background:check-model', { id }, 130_000);
+      await refresh();
+      reset();
+      say(`Added "${name}" (${r.kind}, self-check ${r.ms.toFixed(0)} ms). Choose it under Classifier above; it is offered in the popup, library and bench page too.`, 'ok');
+    } catch (e) {
+      if (id) await deleteUserModel(id).catch(() => undefined);
+      say(`Not added: ${message(e)}`, 'fail');
+    } finally {
+      saveBtn.disabled = false;
+    }
+  })());
+}
