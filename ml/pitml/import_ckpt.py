@@ -8,6 +8,11 @@ The file may be a plain state dict or wrap one under 'state_dict'/'model', with
 or without a 'module.' prefix. It must fit the architecture exactly (strict
 load; every missing/unexpected key is listed). The export path is the one of
 pitml.export; provenance records the source and its sha256.
+
+With --onnx FILE instead, an ONNX classifier is added as it is (no --arch or
+--checkpoint): see pitml.import_onnx.
+
+  npm run import -- --onnx FILE --id ID [--name NAME] [--preset cifar100|unit|symmetric] [--default]
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import argparse
 import json
 import re
 import shutil
+import sys
 import tempfile
 import urllib.parse
 import urllib.request
@@ -51,9 +57,15 @@ def check_hash_prefix(path: Path, digest: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(arg == "--onnx" or arg.startswith("--onnx=") for arg in argv):
+        from . import import_onnx  # an ONNX file: inspected and copied, not re-exported
+        return import_onnx.main(argv)
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(p)
     p.add_argument("--checkpoint", required=True, help="file path or http(s) URL")
+    p.epilog = ("with --onnx FILE --id ID: import an ONNX file as it is instead "
+                "(options: PYTHONPATH=ml python3 -m pitml.import_onnx --help)")
     p.add_argument("--trust-pickle", action="store_true",
                    help="allow a full pickle load when the weights-only loader refuses the file")
     a = p.parse_args(argv)
