@@ -15,6 +15,7 @@ import { onClassified } from './on-classified';
 import { autoTag, onTagProgress, readDeferred, tagCancel, tagPage, tagStatus } from './tag-page';
 import { contentSettings, pushContentSettings } from './content-settings';
 import { warmUp } from './warm-up';
+import { correctRecord, labelNamesFor } from '../lib/corrections';
 import { markStored, replay, scheduleSweep } from './pending';
 
 // Settings (cloud token included) stay out of web pages' processes: content
@@ -52,6 +53,9 @@ browser.storage.onChanged.addListener((changes, area) => {
   void pushContentSettings();
 });
 
+/** What a content script may ask the worker; everything else from a web page's frame is refused. */
+const CONTENT_MAY_ASK = new Set(['background:auto-tag', 'background:content-settings', 'background:warm-up', 'background:correct', 'background:label-names']);
+
 listen('background', {
   'background:classified': onClassified,
   'background:offscreen-idle': () => closeOffscreen(false),
@@ -60,6 +64,13 @@ listen('background', {
   'background:tag-cancel': tagCancel,
   'background:read-deferred': readDeferred,
   'background:check-model': ({ id }) => sendOffscreen('offscreen:check-model', { id: String(id) }, 120_000),
+  'background:correct': async ({ requestId, label }, sender) => {
+    if (typeof requestId !== 'string' || (label !== null && typeof label !== 'string')) throw new Error('malformed correction');
+    // A content script may only label what its own page showed; extension pages go through lib/corrections directly.
+    const origin = isExtensionContext(sender) ? undefined : new URL(sender.url ?? 'about:blank').origin;
+    return { userLabel: (await correctRecord(requestId, label, origin)).userLabel ?? null };
+  },
+  'background:label-names': async ({ modelId }) => ({ labels: await labelNamesFor(String(modelId)) }),
   'background:tag-status': tagStatus,
   'background:auto-tag': autoTag,
   'background:content-settings': contentSettings,
@@ -67,10 +78,11 @@ listen('background', {
   'background:stored': ({ requestId }) => markStored(requestId),
 }, (name, sender) =>
   // Content scripts are untrusted: all they may do is ask for their settings view,
-  // for auto-tagging (checked again inside against the user's allow-list) and
-  // for a warm-up (loads our own model; nothing page-controlled reaches it).
+  // for auto-tagging (checked again inside against the user's allow-list), for a
+  // warm-up (loads our own model; nothing page-controlled reaches it), and label
+  // a record of their own page's origin with one of the model's labels.
   isExtensionContext(sender) ||
-  ((name === 'background:auto-tag' || name === 'background:content-settings' || name === 'background:warm-up') && sender.id === browser.runtime.id && sender.tab !== undefined));
+  (CONTENT_MAY_ASK.has(name) && sender.id === browser.runtime.id && sender.tab !== undefined));
 
 // Whatever a previous life of this worker accepted and did not see stored is sent again.
 void replay(0).then(async (n) => {

@@ -9,6 +9,7 @@
  * CSS out. The host is a plain <div>, not a custom element: a page could
  * pre-define a custom element name and run code on our node.
  */
+import { CORRECT_CSS } from './correct-style';
 import { OVERLAY_CSS } from './overlay-style';
 
 let root: ShadowRoot | undefined;
@@ -25,7 +26,7 @@ export function layer(): ShadowRoot {
     'overflow:hidden', 'pointer-events:none', 'z-index:2147483647'].map((d) => `${d} !important`).join(';');
   root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
-  style.textContent = OVERLAY_CSS;
+  style.textContent = OVERLAY_CSS + CORRECT_CSS;
   root.append(style);
   document.documentElement.append(host);
   return root;

@@ -8,6 +8,7 @@ import { epochNow } from '../core/clock';
 import { fmtMs } from '../core/format';
 import type { Timings } from '../core/record';
 import type { ClassifyResult } from '../lib/messages';
+import { checkRow } from './correct';
 import { layer, trackPosition } from './overlay-layer';
 
 const overlays = new Map<string, Overlay>(); // by srcUrl: a re-click replaces the old overlay
@@ -137,7 +138,7 @@ class Overlay {
       `${record.modelId} · ${record.backend}${record.backend === 'wasm' ? ` ×${record.threads}` : ''} · on this device`);
     const timing = el('div', 'meta timing', `Label in ${ms(waitedMs(res))}: ${phaseText(t)}` +
       (record.coldStart && record.sessionCreateMs !== undefined ? ` · incl. model load ${ms(record.sessionCreateMs)}` : ''));
-    panel.append(head, list, meta, timing);
+    panel.append(head, list, meta, timing, checkRow(record.requestId, record.modelId, record.top5[0]!.label, record.userLabel));
     if (record.cloud) {
       const c = record.cloud;
       const top = c.top5[0];

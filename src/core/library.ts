@@ -4,7 +4,8 @@
  * confidence, sortable, and exportable as flat rows.
  */
 import Papa from 'papaparse';
-import type { InferenceRecord } from './record';
+import { truthByImage } from './personal-accuracy';
+import type { InferenceRecord, UserLabel } from './record';
 
 export interface LabelTable {
   fine: readonly string[];
@@ -30,9 +31,16 @@ export interface LibraryQuery {
 
 export interface LibraryEntry {
   record: InferenceRecord;
+  /** The label the library shows, searches and filters by: the user's when they corrected it. */
   label: string;
+  /** The model's top-1 label of `record`. */
+  modelLabel: string;
+  /** The model's confidence in its own top-1. */
   prob: number;
+  /** Superclass of `label`. */
   superclass: string;
+  /** The user's label of this image (from any of its records), if they checked it. */
+  userLabel?: UserLabel;
   /** How many classifications of this image URL the history holds. */
   times: number;
 }
@@ -41,6 +49,7 @@ const norm = (s: string) => s.toLowerCase().replaceAll('_', ' ').trim();
 
 /** One entry per image URL (the newest successful classification), filtered and sorted. */
 export function libraryEntries(records: readonly InferenceRecord[], labels: LabelTable, q: LibraryQuery = {}): LibraryEntry[] {
+  const truth = truthByImage(records);
   const newest = new Map<string, LibraryEntry>();
   for (const r of records) {
     const top = r.top5[0];
@@ -50,8 +59,13 @@ export function libraryEntries(records: readonly InferenceRecord[], labels: Labe
       seen.times++;
       continue;
     }
-    const coarse = labels.coarse[labels.fineToCoarse[top.index] ?? -1] ?? '';
-    newest.set(r.imageUrl, { record: r, label: top.label, prob: top.prob, superclass: coarse, times: (seen?.times ?? 0) + 1 });
+    const user = truth.get(r.imageUrl);
+    const index = user?.index ?? top.index;
+    const coarse = labels.coarse[labels.fineToCoarse[index] ?? -1] ?? '';
+    newest.set(r.imageUrl, {
+      record: r, label: user?.label ?? top.label, modelLabel: top.label, prob: top.prob, superclass: coarse,
+      ...(user ? { userLabel: user } : {}), times: (seen?.times ?? 0) + 1,
+    });
   }
   const text = q.text ? norm(q.text) : '';
   const wantCoarse = q.superclass !== undefined ? labels.coarse[q.superclass] : undefined;
@@ -91,8 +105,10 @@ export function exportCsv(entries: readonly LibraryEntry[]): string {
 export function exportRows(entries: readonly LibraryEntry[]): Record<string, string | number>[] {
   return entries.map((e) => ({
     time: new Date(e.record.time).toISOString(),
-    label: e.label,
+    label: e.modelLabel,
     probability: Number(e.prob.toFixed(4)),
+    user_label: e.userLabel?.label ?? '',
+    user_labelled_at: e.userLabel ? new Date(e.userLabel.at).toISOString() : '',
     superclass: e.superclass,
     site: e.record.site ?? '',
     page: e.record.pageUrl,

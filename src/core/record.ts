@@ -104,6 +104,19 @@ export interface InferenceRecord {
   errorStage?: string;
   /** Present when the cloud comparison was on for this request. */
   cloud?: CloudResult;
+  /**
+   * What the user says the image shows (Wrong label? / Right): the ground truth
+   * of their personal accuracy. Absent until they check it; removed by Undo.
+   */
+  userLabel?: UserLabel;
+}
+
+export interface UserLabel {
+  /** Index into the model's label set (the 100 CIFAR-100 classes). */
+  index: number;
+  label: string;
+  /** Epoch ms of the choice. */
+  at: number;
 }
 
 /** What every new record starts from (a ClassifyRequest has these fields). */

@@ -10,7 +10,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ModelEntry } from '../core/catalog';
-import { siteOf, type InferenceRecord } from '../core/record';
+import { siteOf, type InferenceRecord, type UserLabel } from '../core/record';
 
 export const DB_NAME = 'private-image-tagger';
 export const DB_VERSION = 3;
@@ -141,7 +141,8 @@ export async function deleteSite(site: string): Promise<number> {
 
 /**
  * Retention: keep at most `maxCount` records and none older than `maxDays`
- * (0 = no limit). Oldest go first. Returns how many were deleted.
+ * (0 = no limit). Oldest go first. A record the user labelled is kept: it is
+ * their ground truth (personal accuracy), not history. Returns how many were deleted.
  */
 export async function enforceRetention(maxCount: number, maxDays: number, now = Date.now()): Promise<number> {
   const db = await openDb();
@@ -151,6 +152,7 @@ export async function enforceRetention(maxCount: number, maxDays: number, now = 
   let n = 0;
   for (let c = await tx.store.index('time').openCursor(); c; c = await c.continue()) {
     if (excess <= 0 && c.value.time >= cutoff) break;
+    if (c.value.userLabel) continue;
     await c.delete();
     excess--;
     n++;
@@ -181,6 +183,23 @@ export async function countRecords(): Promise<number> {
 
 export async function recordByRequestId(requestId: string): Promise<InferenceRecord | undefined> {
   return (await openDb()).getFromIndex('inferences', 'requestId', requestId);
+}
+
+/**
+ * The user's label of a record (Wrong label? / Right), or none (Undo).
+ * Returns the updated record; undefined when no record has this requestId.
+ */
+export async function setUserLabel(requestId: string, userLabel: UserLabel | null): Promise<InferenceRecord | undefined> {
+  const tx = (await openDb()).transaction('inferences', 'readwrite');
+  const c = await tx.store.index('requestId').openCursor(requestId);
+  let out: InferenceRecord | undefined;
+  if (c) {
+    const { userLabel: _old, ...rest } = c.value;
+    out = userLabel ? { ...rest, userLabel } : rest;
+    await c.update(out);
+  }
+  await tx.done;
+  return out;
 }
 
 export async function clearRecords(): Promise<void> {

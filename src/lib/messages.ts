@@ -7,7 +7,7 @@
  * to `(payload) => response`; `send`/`sendToTab` and `handle` are typed from it,
  * and `tests/lib/messages.test.ts` proves every name has exactly one handler.
  */
-import type { Backend, InferenceRecord } from '../core/record';
+import type { Backend, InferenceRecord, UserLabel } from '../core/record';
 import type { ClassifyRequest, TagImage, TagJobRequest, TensorRequest } from './message-schemas';
 
 // The request shapes are declared once, as the valibot schemas that check them.
@@ -136,6 +136,10 @@ export interface ProtocolMap {
   'background:auto-tag': (p: { images: TagImage[] }) => { accepted: number };
   /** Offscreen → worker: the bytes of a deferred inline image of a tagging job, from the tab's content script. */
   'background:read-deferred': (p: { tabId: number; srcUrl: string }) => { dataUrl: string };
+  /** Content script (an overlay's Wrong label? / Right / Undo) → worker: the user's label of a record on this page. */
+  'background:correct': (p: { requestId: string; label: string | null }) => { userLabel: UserLabel | null };
+  /** Content script → worker: the labels a record of this model can be given (the overlay's type-ahead). */
+  'background:label-names': (p: { modelId: string }) => { labels: string[] };
   /** Offscreen → worker: nothing to do for a while; the worker may close the document. */
   'background:offscreen-idle': () => void;
   /** Worker → content: is a content script alive in this frame? */

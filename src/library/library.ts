@@ -4,7 +4,8 @@ import { download } from '../lib/download';
 import { labelsOf, resolveModel } from '../core/catalog';
 import { exportCsv, exportRows, libraryEntries, librarySites, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
 import { loadCatalog } from '../lib/catalog-loader';
-import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
+import { allRecords, clearRecords, deleteRecord, deleteSite, setUserLabel } from '../lib/db';
+import { correctRecord } from '../lib/corrections';
 import { fmtPct, prettyLabel } from '../core/format';
 import { loadSettings } from '../lib/settings';
 
@@ -17,6 +18,60 @@ const catalog = await loadCatalog();
 const { model } = resolveModel(catalog, '');
 const labels = labelsOf(catalog, model);
 for (const [i, c] of labels.coarse.entries()) $('superclass').append(new Option(prettyLabel(c), String(i)));
+// One type-ahead list of the 100 labels for every card's "Wrong label?".
+const labelList = Object.assign(document.createElement('datalist'), { id: 'label-list' });
+labelList.append(...labels.fine.map((l) => new Option(prettyLabel(l))));
+document.body.append(labelList);
+
+/** The label the user typed, as stored ("aquarium fish" → "aquarium_fish"), or undefined. */
+function matchLabel(typed: string): string | undefined {
+  const t = typed.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+  return labels.fine.find((l) => prettyLabel(l).toLowerCase() === t);
+}
+
+/** Undo: the user's label goes from every record of the image (it may sit on an older one). */
+async function clearUserLabel(imageUrl: string): Promise<void> {
+  for (const r of await allRecords()) if (r.imageUrl === imageUrl && r.userLabel) await setUserLabel(r.requestId, null);
+}
+
+function checkRow(e: LibraryEntry): HTMLDivElement {
+  const row = Object.assign(document.createElement('div'), { className: 'check' });
+  const btn = (text: string, onClick: () => void) => {
+    const b = Object.assign(document.createElement('button'), { type: 'button', textContent: text });
+    b.addEventListener('click', onClick);
+    return b;
+  };
+  const fail = (err: unknown) => {
+    row.append(Object.assign(document.createElement('span'), { className: 'err', textContent: err instanceof Error ? err.message : String(err) }));
+  };
+  const save = (label: string) => void correctRecord(e.record.requestId, label).then(refresh, fail);
+  if (e.userLabel) {
+    const right = e.userLabel.label === e.modelLabel;
+    row.append(Object.assign(document.createElement('span'), { className: 'said', textContent: right ? '✓ checked: right' : `corrected (model said ${prettyLabel(e.modelLabel)})` }),
+      btn('Undo', () => void clearUserLabel(e.record.imageUrl).then(refresh, fail)));
+    return row;
+  }
+  row.append(btn('✓ Right', () => save(e.modelLabel)), btn('Wrong label?', () => {
+    const input = Object.assign(document.createElement('input'), { type: 'text', placeholder: 'the right label…' });
+    input.setAttribute('list', 'label-list');
+    input.setAttribute('aria-label', `The right label for this image (one of ${labels.fine.length})`);
+    const submit = () => {
+      const label = matchLabel(input.value);
+      if (label) save(label);
+      else {
+        row.querySelector('.err')?.remove();
+        fail(new Error(`Pick one of the ${labels.fine.length} labels from the list.`));
+      }
+    };
+    input.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter') submit();
+      if (ev.key === 'Escape') render();
+    });
+    row.replaceChildren(input, btn('Save', submit), btn('Cancel', render));
+    input.focus();
+  }));
+  return row;
+}
 
 function query(): LibraryQuery {
   const day = (id: string, end: boolean) => {
@@ -41,7 +96,11 @@ function card(e: LibraryEntry): HTMLLIElement {
   li.className = 'card';
   li.dataset.id = String(e.record.id);
   const img = e.record.thumbnail ? Object.assign(document.createElement('img'), { src: e.record.thumbnail, alt: prettyLabel(e.label) }) : Object.assign(document.createElement('div'), { className: 'noimg' });
-  const label = Object.assign(document.createElement('div'), { className: 'label', textContent: `${prettyLabel(e.label)} ${fmtPct(e.prob)}` });
+  // A corrected image shows the user's label; the model's confidence belongs to the model's own label.
+  const label = Object.assign(document.createElement('div'), {
+    className: `label${e.userLabel ? ' user' : ''}`,
+    textContent: e.userLabel && e.userLabel.label !== e.modelLabel ? `${prettyLabel(e.label)} (yours)` : `${prettyLabel(e.label)} ${fmtPct(e.prob)}`,
+  });
   const meta1 = Object.assign(document.createElement('div'), { className: 'meta superclass', textContent: `${prettyLabel(e.superclass)} · ${e.record.site || 'no site'}` });
   const meta2 = Object.assign(document.createElement('div'), {
     className: 'meta when', textContent: `${new Date(e.record.time).toLocaleString()} · ${e.record.modelId}${e.times > 1 ? ` · seen ${e.times}×` : ''}`,
@@ -57,7 +116,7 @@ function card(e: LibraryEntry): HTMLLIElement {
     await refresh();
   });
   row.append(open, del);
-  li.append(img, label, meta1, meta2, row);
+  li.append(img, label, meta1, meta2, checkRow(e), row);
   return li;
 }
 

@@ -5,6 +5,7 @@ import { modelDisplayName, resolveModel } from '../core/catalog';
 import { compareLocalCloud } from '../core/cloud-stats';
 import { validateEndpoint } from '../core/cloud-endpoint';
 import type { InferenceRecord } from '../core/record';
+import { personalAccuracy } from '../core/personal-accuracy';
 import { statsByModelBackend, type Summary } from '../core/stats';
 import { loadCatalog } from '../lib/catalog-loader';
 import { countRecords, recentRecords } from '../lib/db';
@@ -105,6 +106,24 @@ async function renderRecords(): Promise<void> {
   ];
   $('stats-note').textContent = parts.filter(Boolean).join(' ');
   renderCloud(window);
+  await renderPersonal(window);
+}
+
+/** "ResNet-20: right on 41 of 50 images you checked (82 %), top-5 47 (94 %) · test set 67.8 %". */
+async function renderPersonal(records: InferenceRecord[]): Promise<void> {
+  const acc = personalAccuracy(records);
+  $('personal-section').hidden = acc.length === 0;
+  if (acc.length === 0) return;
+  const catalog = await loadCatalog().catch(() => undefined);
+  const pc = (k: number, n: number) => `${Math.round((100 * k) / n)} %`;
+  $('personal').replaceChildren(...acc.map((a) => {
+    const m = catalog?.models.find((x) => x.id === a.modelId);
+    const li = document.createElement('li');
+    const name = Object.assign(document.createElement('b'), { textContent: m ? m.name : a.modelId });
+    const test = m?.accuracy ? ` · CIFAR-100 test set ${m.accuracy.top1.toFixed(1)} % (top-5 ${m.accuracy.top5.toFixed(1)} %)` : ' · test set not measured';
+    li.append(name, `: right on ${a.top1} of ${a.checked} image${a.checked === 1 ? '' : 's'} you checked (${pc(a.top1, a.checked)}), top-5 ${a.top5} (${pc(a.top5, a.checked)})${test}`);
+    return li;
+  }));
 }
 
 function renderCloud(records: InferenceRecord[]): void {

@@ -75,3 +75,35 @@ describe('exportCsv', () => {
     expect(row).toContain(',apple,0.9,');
   });
 });
+
+describe('corrections', () => {
+  const at = 5_000;
+  const wrong = rec(3, 0.8, { imageUrl: 'https://a.test/fish.jpg', modelId: 'm' }); // the model says tiger
+  const corrected = { ...wrong, userLabel: { index: 1, label: 'aquarium_fish', at } };
+  const confirmed = rec(0, 0.9, { imageUrl: 'https://a.test/apple.jpg', userLabel: { index: 0, label: 'apple', at } });
+
+  it('the library shows, searches and files an image under the user\'s label, keeping the model\'s', () => {
+    const [e] = libraryEntries([corrected], labels);
+    expect(e).toMatchObject({ label: 'aquarium_fish', modelLabel: 'tiger', superclass: 'fish', prob: 0.8 });
+    expect(libraryEntries([corrected], labels, { text: 'aquarium' })).toHaveLength(1);
+    expect(libraryEntries([corrected], labels, { text: 'tiger' })).toHaveLength(0);
+    expect(libraryEntries([corrected], labels, { superclass: 1 })).toHaveLength(1);
+    expect(libraryEntries([corrected], labels, { superclass: 3 })).toHaveLength(0);
+    // Undo: the record without its user label is filed under the model's label again.
+    expect(libraryEntries([wrong], labels, { superclass: 3 })).toHaveLength(1);
+  });
+
+  it('a correction on an older record of the image still applies to its newest one', () => {
+    const newer = rec(3, 0.7, { imageUrl: 'https://a.test/fish.jpg', time: 9_999 });
+    const [e] = libraryEntries([corrected, newer], labels);
+    expect(e?.record.time).toBe(9_999);
+    expect(e?.label).toBe('aquarium_fish');
+  });
+
+  it('CSV and JSON rows carry both labels', () => {
+    const rows = exportRows(libraryEntries([corrected, confirmed, rec(2, 0.5)], labels));
+    expect(rows.find((r) => r.image === 'https://a.test/fish.jpg')).toMatchObject({ label: 'tiger', user_label: 'aquarium_fish', user_labelled_at: new Date(at).toISOString() });
+    expect(rows.find((r) => r.label === 'maple_tree')).toMatchObject({ user_label: '', user_labelled_at: '' });
+    expect(exportCsv(libraryEntries([corrected], labels)).split('\r\n')[0]).toContain('user_label');
+  });
+});

@@ -149,7 +149,7 @@ describe('library', () => {
     const [csv] = await Promise.all([lib.waitForEvent('download'), lib.locator('#export-csv').click()]);
     const text = readFileSync((await csv.path())!, 'utf8');
     const lines = text.trim().split(/\r?\n/);
-    expect(lines[0]).toBe('time,label,probability,superclass,site,page,image,model,backend,source,top5');
+    expect(lines[0]).toBe('time,label,probability,user_label,user_labelled_at,superclass,site,page,image,model,backend,source,top5');
     expect(lines).toHaveLength(n + 1);
     const [json] = await Promise.all([lib.waitForEvent('download'), lib.locator('#export-json').click()]);
     const rows = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { image: string }[];

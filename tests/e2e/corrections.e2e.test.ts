@@ -1,0 +1,141 @@
+/**
+ * Corrections through the real UI: "Wrong label?" on a right-click overlay's
+ * details (inside the closed shadow root), "Right" and Undo in the library;
+ * then the corrected label is what the library searches and files by, both
+ * labels are exported, and the popup counts it in the model's personal accuracy.
+ * A content script may not label another site's record.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page, Worker } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
+import { clickClassify, readRecords, waitFor } from '../support/context-menu';
+import { inLayer, layerClick, layerCount } from '../support/overlay';
+import { startFixture, type Fixture } from './fixtures';
+
+interface Rec { requestId: string; imageUrl: string; modelId: string; top5: { label: string; index: number }[]; userLabel?: { label: string; index: number; at: number }; error?: string }
+
+let ext: ExtensionHandle;
+let fx: Fixture;
+let sw: Worker;
+let page: Page;
+let extPage: Page;
+const records = async () => (await readRecords(extPage)) as unknown as Rec[];
+
+beforeAll(async () => {
+  fx = await startFixture();
+  ext = await launchExtension();
+  sw = await ext.worker();
+  page = await ext.context.newPage();
+  await page.goto(fx.pageUrl);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+  extPage = await ext.page('src/options/options.html');
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await fx?.close();
+});
+
+describe('a wrong label, corrected by the user', () => {
+  let rec: Rec;
+  let truth: string;
+
+  it('"Wrong label?" on the overlay stores the chosen label on the record', async () => {
+    await clickClassify(sw, fx.pageUrl, [fx.images.png, fx.images.jpeg]);
+    const recs = await waitFor(records, (r) => r.length >= 2, 60_000, 'two records');
+    rec = recs.find((r) => r.imageUrl === fx.images.png)!;
+    expect(rec.error).toBeUndefined();
+    // A label the model did not say first: the user's truth.
+    truth = rec.top5[0]!.label === 'aquarium_fish' ? 'sweet_pepper' : 'aquarium_fish';
+    await expect.poll(() => layerCount(page, `[data-pit-overlay="${rec.requestId}"] .chip:not(.pending)`), { timeout: 20_000 }).toBe(1);
+    await layerClick(page, `[data-pit-overlay="${rec.requestId}"] .chip`);
+    await inLayer(page, (root, id) => {
+      const b = [...root!.querySelectorAll(`[data-pit-overlay="${id}"] .check button`)].find((x) => x.textContent === 'Wrong label?') as HTMLButtonElement;
+      b.click();
+    }, rec.requestId);
+    // The type-ahead offers the model's 100 labels, shown with spaces.
+    await expect.poll(() => inLayer(page, (root, id) => root!.querySelectorAll(`[data-pit-overlay="${id}"] datalist option`).length, rec.requestId)).toBe(100);
+    // A label that is not one of them is refused in place.
+    const refused = await inLayer(page, async (root, id) => {
+      const input = root!.querySelector(`[data-pit-overlay="${id}"] .check input`) as HTMLInputElement;
+      input.value = 'spaceship';
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      await new Promise((r) => setTimeout(r, 50));
+      return root!.querySelector(`[data-pit-overlay="${id}"] .check .err`)?.textContent ?? '';
+    }, rec.requestId);
+    expect(refused).toMatch(/Pick one of the 100 labels/);
+    await inLayer(page, (root, { id, typed }) => {
+      const input = root!.querySelector(`[data-pit-overlay="${id}"] .check input`) as HTMLInputElement;
+      input.value = typed;
+      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+    }, { id: rec.requestId, typed: truth.replaceAll('_', ' ').toUpperCase() });
+    const stored = await waitFor(records, (r) => r.some((x) => x.requestId === rec.requestId && x.userLabel), 10_000, 'the user label');
+    expect(stored.find((x) => x.requestId === rec.requestId)!.userLabel).toMatchObject({ label: truth });
+    await expect.poll(() => inLayer(page, (root, id) => root!.querySelector(`[data-pit-overlay="${id}"] .check .said`)?.textContent ?? '', rec.requestId))
+      .toBe(`You said: ${truth.replaceAll('_', ' ')}`);
+    // Nothing of it is page-readable: the page sees only the empty host.
+    expect(await page.evaluate((t) => document.documentElement.outerHTML.includes(t), truth.replaceAll('_', ' '))).toBe(false);
+  });
+
+  it('the library files and searches it under the corrected label, and marks the other one right', async () => {
+    const lib = await ext.page('src/library/library.html');
+    await lib.fill('#q', truth.replaceAll('_', ' '));
+    await expect.poll(() => lib.locator('.card').count()).toBe(1);
+    expect(await lib.locator('.card .label').innerText()).toBe(`${truth.replaceAll('_', ' ')} (yours)`);
+    expect(await lib.locator('.card .check').innerText()).toContain(`corrected (model said ${rec.top5[0]!.label.replaceAll('_', ' ')})`);
+    await lib.fill('#q', rec.top5[0]!.label.replaceAll('_', ' '));
+    // Searching for what the model said no longer finds the corrected image (the jpeg may still match).
+    await expect.poll(() => lib.locator('.card').evaluateAll((cards, url) => cards.filter((c) => c.querySelector('.meta.when')?.getAttribute('title') === url).length, fx.images.png)).toBe(0);
+    // The other image: confirmed right.
+    await lib.fill('#q', '');
+    const jpeg = lib.locator('.card', { has: lib.locator(`.meta.when[title="${fx.images.jpeg}"]`) });
+    await jpeg.locator('button', { hasText: 'Right' }).click();
+    await expect.poll(() => jpeg.locator('.check').innerText()).toContain('checked: right');
+
+    const [json] = await Promise.all([lib.waitForEvent('download'), lib.locator('#export-json').click()]);
+    const rows = JSON.parse(readFileSync((await json.path())!, 'utf8')) as { image: string; label: string; user_label: string }[];
+    expect(rows.find((r) => r.image === fx.images.png)).toMatchObject({ label: rec.top5[0]!.label, user_label: truth });
+    const [csv] = await Promise.all([lib.waitForEvent('download'), lib.locator('#export-csv').click()]);
+    expect(readFileSync((await csv.path())!, 'utf8').split(/\r?\n/)[0]).toContain('label,probability,user_label,user_labelled_at');
+    await lib.close();
+  });
+
+  it('the popup counts both in the model\'s accuracy on your images, next to the test set', async () => {
+    const popup = await ext.page('src/popup/popup.html');
+    await expect.poll(() => popup.locator('#personal').innerText(), { timeout: 10_000 })
+      .toMatch(/ResNet-20 \(trained here\): right on 1 of 2 images you checked \(50 %\), top-5 [12] \(\d+ %\) · CIFAR-100 test set 67\.8 %/);
+    await popup.close();
+  });
+
+  it('Undo in the library removes the correction everywhere', async () => {
+    const lib = await ext.page('src/library/library.html');
+    const png = lib.locator('.card', { has: lib.locator(`.meta.when[title="${fx.images.png}"]`) });
+    await png.locator('button', { hasText: 'Undo' }).click();
+    await expect.poll(async () => (await records()).find((r) => r.requestId === rec.requestId)?.userLabel).toBeUndefined();
+    await expect.poll(() => png.locator('.label').innerText()).toMatch(new RegExp(`^${rec.top5[0]!.label.replaceAll('_', ' ')} \\d`));
+    await lib.close();
+  });
+
+  it('a content script cannot label another site\'s record', async () => {
+    const cross = (await records()).find((r) => r.imageUrl === fx.images.jpeg)!;
+    // From a page of another origin (the fixture's CDN), the record of the first site is not its own.
+    fx.cdn.routes.set('/other.html', { type: 'text/html', body: '<!doctype html><title>another site</title><p>hello</p>' });
+    const other = await ext.context.newPage();
+    await other.goto(`${fx.cdn.origin}/other.html`);
+    const ocdp = await other.context().newCDPSession(other);
+    const octx: { id: number; name: string; auxData?: { type?: string } }[] = [];
+    ocdp.on('Runtime.executionContextCreated', (e: { context: { id: number; name: string; auxData?: { type?: string } } }) => octx.push(e.context));
+    await ocdp.send('Runtime.enable');
+    await expect.poll(() => octx.some((c) => c.auxData?.type === 'isolated' && c.name === 'Private Image Tagger'), { timeout: 10_000 }).toBe(true);
+    const ow = octx.find((c) => c.auxData?.type === 'isolated' && c.name === 'Private Image Tagger')!;
+    const r = await ocdp.send('Runtime.evaluate', {
+      contextId: ow.id, awaitPromise: true, returnByValue: true,
+      expression: `chrome.runtime.sendMessage({ target: 'background', name: 'background:correct', payload: { requestId: ${JSON.stringify(cross.requestId)}, label: 'apple' } }).then((r) => 'ok:' + JSON.stringify(r), (e) => 'err:' + e.message)`,
+    }) as { result: { value: string } };
+    expect(r.result.value).toMatch(/^err:.*a page may only label its own images/);
+    expect((await records()).find((x) => x.requestId === cross.requestId)?.userLabel?.label).not.toBe('apple');
+    await ocdp.detach();
+    await other.close();
+  });
+});
