@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { crx } from '@crxjs/vite-plugin';
@@ -25,8 +25,39 @@ function shipModels(): Plugin {
   };
 }
 
+/**
+ * `src/locales/<lang>/*.json` (one file per part of the UI, Chrome's messages
+ * format) merged into `_locales/<lang>/messages.json`; a key defined twice fails the build.
+ */
+export function mergeLocales(dir = resolve(ROOT, 'src/locales')): Record<string, Record<string, { message: string }>> {
+  const out: Record<string, Record<string, { message: string }>> = {};
+  for (const lang of readdirSync(dir)) {
+    const merged: Record<string, { message: string }> = {};
+    for (const file of readdirSync(resolve(dir, lang)).filter((f) => f.endsWith('.json')).sort()) {
+      const part = JSON.parse(readFileSync(resolve(dir, lang, file), 'utf8')) as Record<string, { message: string }>;
+      for (const [k, v] of Object.entries(part)) {
+        if (k in merged) throw new Error(`src/locales/${lang}/${file}: key ${k} is defined twice`);
+        merged[k] = v;
+      }
+    }
+    out[lang] = merged;
+  }
+  return out;
+}
+
+function shipLocales(): Plugin {
+  return {
+    name: 'pit-ship-locales',
+    generateBundle() {
+      for (const [lang, messages] of Object.entries(mergeLocales())) {
+        this.emitFile({ type: 'asset', fileName: `_locales/${lang}/messages.json`, source: JSON.stringify(messages, null, 1) });
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [crx({ manifest }), shipModels()],
+  plugins: [crx({ manifest }), shipModels(), shipLocales()],
   publicDir: 'public',
   build: {
     outDir: 'dist',

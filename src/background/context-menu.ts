@@ -1,6 +1,7 @@
 /** The "Classify image" context-menu item and its click handler. */
 import browser, { type Menus, type Tabs } from 'webextension-polyfill';
 import { epochNow } from '../core/clock';
+import { t } from '../lib/i18n';
 import { classifyForTab } from './classify-for-tab';
 
 export const MENU_ID = 'pit-classify-image';
@@ -10,7 +11,7 @@ export async function createContextMenu(): Promise<void> {
   await browser.contextMenus.removeAll();
   browser.contextMenus.create({
     id: MENU_ID,
-    title: 'Classify image',
+    title: t('menuClassify'),
     contexts: ['image'],
     documentUrlPatterns: ['http://*/*', 'https://*/*'],
   });

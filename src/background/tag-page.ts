@@ -9,6 +9,7 @@ import { admit, type WindowState } from '../core/rate-window';
 import { enforceRetention } from '../lib/db';
 import type { Payload, TagImage, TagJobRequest, TagProgress } from '../lib/messages';
 import { parseAutoTag } from '../lib/message-schemas';
+import { t } from '../lib/i18n';
 import { sendToTab } from '../lib/messaging';
 import { loadSettings } from '../lib/settings';
 import { ensureContentScript } from './content-injector';
@@ -59,14 +60,14 @@ export async function tagStatus({ tabId }: Payload<'background:tag-status'>): Pr
 async function setBadge(tabId: number, done: number, total: number): Promise<void> {
   await browser.action.setBadgeBackgroundColor({ color: '#0b57d0', tabId }).catch(() => undefined);
   await browser.action.setBadgeText({ tabId, text: String(done) }).catch(() => undefined);
-  await browser.action.setTitle({ tabId, title: `Private Image Tagger — tagging: ${done} of ${total}` }).catch(() => undefined);
+  await browser.action.setTitle({ tabId, title: t('badgeTagging', done, total) }).catch(() => undefined);
 }
 
 export async function onTagProgress(p: TagProgress): Promise<void> {
   const s = p.finished || p.chips.length > 0 ? await loadSettings() : undefined;
   if (p.finished) {
     await browser.action.setBadgeText({ tabId: p.tabId, text: '' }).catch(() => undefined);
-    await browser.action.setTitle({ tabId: p.tabId, title: 'Private Image Tagger' }).catch(() => undefined);
+    await browser.action.setTitle({ tabId: p.tabId, title: t('extName') }).catch(() => undefined);
   } else {
     await setBadge(p.tabId, p.done, p.total);
   }

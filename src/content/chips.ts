@@ -4,6 +4,7 @@
  * overlay layer (no layout shift, page CSS cannot reach them). Dark, translucent
  * and outlined so they read on light and dark pictures alike.
  */
+import { labelName, t } from '../lib/i18n';
 import type { ChipData } from '../lib/messages';
 import { layer, trackPosition } from './overlay-layer';
 
@@ -35,14 +36,14 @@ export function showChip(target: Element, d: ChipData, unsureBelow: number): voi
     c.untrack = trackPosition(() => place(chip));
     chips.set(target, c);
   }
-  const label = d.label.replaceAll('_', ' ');
+  const label = labelName(d.label);
   const pct = `${Math.round(d.prob * 100)}%`;
   const unsure = d.prob < unsureBelow;
-  c.el.textContent = unsure ? `unsure · ${pct}` : `${label} ${pct}`;
+  c.el.textContent = unsure ? t('chipUnsure', pct) : `${label} ${pct}`;
   c.el.classList.toggle('unsure', unsure);
   c.el.dataset.pitChip = d.srcUrl;
-  c.el.title = unsure ? `Best guess: ${label} (${pct}), below the confidence threshold` : `${label}, ${pct} (labelled on this device)`;
-  c.el.setAttribute('aria-label', unsure ? `Image label unsure; best guess ${label}, ${pct}` : `Image labelled ${label}, ${pct}`);
+  c.el.title = unsure ? t('chipUnsureTitle', label, pct) : t('chipTitle', label, pct);
+  c.el.setAttribute('aria-label', unsure ? t('chipUnsureAria', label, pct) : t('chipAria', label, pct));
   place(c);
 }
 

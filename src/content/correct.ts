@@ -4,10 +4,10 @@
  * can undo. The choice is stored by the worker on the record (lib/corrections).
  */
 import type { UserLabel } from '../core/record';
+import { labelName, t } from '../lib/i18n';
 import { send } from '../lib/messaging';
 
 let names: Promise<string[]> | undefined;
-const shown = (label: string) => label.replaceAll('_', ' ');
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -27,10 +27,11 @@ function button(text: string, onClick: () => void): HTMLButtonElement {
   return b;
 }
 
-/** One of `labels` from what the user typed ("aquarium fish", "Aquarium_Fish"), or undefined. */
+/** One of `labels` from what the user typed, in English or their language ("aquarium fish", "Aquarium_Fish", "аквариумная рыбка"). */
 export function matchLabel(typed: string, labels: readonly string[]): string | undefined {
-  const t = typed.trim().toLowerCase().replaceAll('_', ' ').replace(/\s+/g, ' ');
-  return labels.find((l) => shown(l).toLowerCase() === t);
+  const norm = (s: string) => s.trim().toLowerCase().replaceAll('_', ' ').replace(/\s+/g, ' ');
+  const want = norm(typed);
+  return labels.find((l) => norm(l) === want || norm(labelName(l)) === want);
 }
 
 export function checkRow(requestId: string, modelId: string, predicted: string, initial?: UserLabel): HTMLDivElement {
@@ -49,9 +50,9 @@ export function checkRow(requestId: string, modelId: string, predicted: string, 
     row.replaceChildren();
     if (user) {
       const right = user.label === predicted;
-      row.append(el('span', 'said', right ? '✓ You said this is right' : `You said: ${shown(user.label)}`), button('Undo', () => void save(null)));
+      row.append(el('span', 'said', right ? t('fixSaidRight') : t('fixSaid', labelName(user.label))), button(t('fixUndo'), () => void save(null)));
     } else {
-      row.append(button('✓ Right', () => void save(predicted)), button('Wrong label?', () => void pick()));
+      row.append(button(t('fixRight'), () => void save(predicted)), button(t('fixWrong'), () => void pick()));
     }
     if (error) row.append(el('span', 'err', error));
   };
@@ -64,22 +65,22 @@ export function checkRow(requestId: string, modelId: string, predicted: string, 
     try {
       labels = await names;
     } catch (e) {
-      render(undefined, `Could not load the labels: ${e instanceof Error ? e.message : String(e)}`);
+      render(undefined, t('fixLoadFailed', e instanceof Error ? e.message : String(e)));
       return;
     }
     const listId = `pit-labels-${requestId}`;
     const list = el('datalist');
     list.id = listId;
-    for (const l of labels) list.append(new Option(shown(l)));
+    for (const l of labels) list.append(new Option(labelName(l)));
     const input = el('input');
     input.setAttribute('list', listId);
-    input.placeholder = 'Type the right label…';
-    input.setAttribute('aria-label', `The right label (one of ${labels.length})`);
+    input.placeholder = t('fixPlaceholder');
+    input.setAttribute('aria-label', t('fixInputAria', labels.length));
     const err = el('span', 'err');
     const submit = () => {
       const label = matchLabel(input.value, labels);
       if (!label) {
-        err.textContent = `Pick one of the ${labels.length} labels from the list.`;
+        err.textContent = t('fixPickOne', labels.length);
         return;
       }
       void save(label);
@@ -90,7 +91,7 @@ export function checkRow(requestId: string, modelId: string, predicted: string, 
         submit();
       }
     });
-    row.replaceChildren(input, list, button('Save', submit), button('Cancel', () => render(undefined)), err);
+    row.replaceChildren(input, list, button(t('fixSave'), submit), button(t('fixCancel'), () => render(undefined)), err);
     input.focus();
   };
   render(initial);

@@ -8,6 +8,7 @@ import { epochNow } from '../core/clock';
 import { fmtMs } from '../core/format';
 import type { Timings } from '../core/record';
 import type { ClassifyResult } from '../lib/messages';
+import { labelName, t } from '../lib/i18n';
 import { checkRow } from './correct';
 import { layer, trackPosition } from './overlay-layer';
 
@@ -71,7 +72,7 @@ class Overlay {
   pending(): void {
     const chip = el('div', 'chip pending');
     chip.setAttribute('role', 'status');
-    chip.append(el('span', 'spin'), el('span', undefined, 'Classifying…'));
+    chip.append(el('span', 'spin'), el('span', undefined, t('ovClassifying')));
     this.wrap.replaceChildren(chip);
     this.place();
   }
@@ -79,7 +80,7 @@ class Overlay {
   result(res: ClassifyResult): void {
     const { record } = res;
     if (record.error || !record.top5[0]) {
-      const chip = el('div', 'chip error', `Couldn't classify: ${record.error ?? 'no result'}`);
+      const chip = el('div', 'chip error', t('ovFailed', record.error ?? t('ovNoResult')));
       chip.setAttribute('role', 'alert');
       chip.append(this.closeButton());
       this.wrap.replaceChildren(chip);
@@ -90,13 +91,13 @@ class Overlay {
     const chip = el('button', 'chip');
     chip.type = 'button';
     chip.setAttribute('aria-expanded', 'false');
-    chip.setAttribute('aria-label', `Classified as ${top.label}, ${pct(top.prob)}. Show top 5`);
+    chip.setAttribute('aria-label', t('ovChipAria', labelName(top.label), pct(top.prob)));
     const waited = waitedMs(res);
     const time = el('span', 'ms', ms(waited));
-    time.title = `${ms(waited)} from your click to this label (session.run ${ms(record.timings.inference)})`;
-    chip.append(el('b', 'label', top.label.replaceAll('_', ' ')), el('span', 'prob', pct(top.prob)), time);
+    time.title = t('ovWaitedTitle', ms(waited), ms(record.timings.inference));
+    chip.append(el('b', 'label', labelName(top.label)), el('span', 'prob', pct(top.prob)), time);
     if (record.cloud) {
-      chip.append(el('span', 'ms cloud', record.cloud.error ? 'cloud failed' : `cloud ${ms(record.cloud.roundTripMs)}`));
+      chip.append(el('span', 'ms cloud', record.cloud.error ? t('ovCloudFailed') : t('ovCloud', ms(record.cloud.roundTripMs))));
     }
     if (res.notes.length > 0) {
       const flag = el('span', 'flag', '!');
@@ -120,8 +121,8 @@ class Overlay {
     const panel = el('div', 'panel');
     panel.hidden = true;
     panel.setAttribute('role', 'dialog');
-    panel.setAttribute('aria-label', 'Top 5 labels');
-    const head = el('div', 'head', 'Top 5');
+    panel.setAttribute('aria-label', t('ovTop5Aria'));
+    const head = el('div', 'head', t('ovTop5'));
     head.append(this.closeButton());
     const list = el('ol');
     for (const p of record.top5) {
@@ -129,23 +130,23 @@ class Overlay {
       const bar = el('div', 'bar');
       const fill = el('i');
       fill.style.width = `${Math.max(1, p.prob * 100)}%`;
-      bar.append(fill, el('span', undefined, p.label.replaceAll('_', ' ')));
+      bar.append(fill, el('span', undefined, labelName(p.label)));
       li.append(bar, el('span', 'p', pct(p.prob)));
       list.append(li);
     }
-    const t = record.timings;
+    const tm = record.timings;
     const meta = el('div', 'meta',
-      `${record.modelId} · ${record.backend}${record.backend === 'wasm' ? ` ×${record.threads}` : ''} · on this device`);
-    const timing = el('div', 'meta timing', `Label in ${ms(waitedMs(res))}: ${phaseText(t)}` +
-      (record.coldStart && record.sessionCreateMs !== undefined ? ` · incl. model load ${ms(record.sessionCreateMs)}` : ''));
+      `${record.modelId} · ${record.backend}${record.backend === 'wasm' ? ` ×${record.threads}` : ''} · ${t('ovOnDevice')}`);
+    const timing = el('div', 'meta timing', t('ovLabelIn', ms(waitedMs(res)), phaseText(tm)) +
+      (record.coldStart && record.sessionCreateMs !== undefined ? ` · ${t('ovModelLoad', ms(record.sessionCreateMs))}` : ''));
     panel.append(head, list, meta, timing, checkRow(record.requestId, record.modelId, record.top5[0]!.label, record.userLabel));
     if (record.cloud) {
       const c = record.cloud;
       const top = c.top5[0];
       panel.append(el('div', 'meta cloud', c.error
-        ? `Cloud (${c.endpoint}): ${c.error}`
-        : `Cloud (${c.endpoint}, ${c.model}): ${top ? `${top.label.replaceAll('_', ' ')} ${pct(top.prob)}` : '–'} · round trip ${ms(c.roundTripMs)}` +
-          (c.computeMs !== undefined ? ` = server ${ms(c.computeMs)} + network ${ms(c.overheadMs ?? 0)}` : '')));
+        ? t('ovCloudError', c.endpoint, c.error)
+        : t('ovCloudResult', c.endpoint, c.model, top ? `${labelName(top.label)} ${pct(top.prob)}` : '–', ms(c.roundTripMs)) +
+          (c.computeMs !== undefined ? ` ${t('ovCloudSplit', ms(c.computeMs), ms(c.overheadMs ?? 0))}` : '')));
     }
     for (const n of res.notes) panel.append(el('div', 'note', n));
     return panel;
@@ -154,7 +155,7 @@ class Overlay {
   private closeButton(): HTMLButtonElement {
     const b = el('button', 'close', '×');
     b.type = 'button';
-    b.setAttribute('aria-label', 'Close');
+    b.setAttribute('aria-label', t('ovClose'));
     b.addEventListener('click', (e) => {
       e.stopPropagation();
       e.preventDefault();
