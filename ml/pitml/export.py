@@ -38,6 +38,9 @@ def train_provenance(meta: dict[str, Any]) -> dict[str, Any]:
     recipe = (f"pitml.train: SGD Nesterov 0.9, batch {a.get('batch')}, peak LR {a.get('lr')} "
               f"({a.get('warmup_epochs')}-epoch warm-up, cosine to 0), weight decay {a.get('wd')}, "
               f"label smoothing {a.get('smoothing')}, crop+flip, seed {a.get('seed')}")
+    if (a.get("peers") or 1) > 1:
+        recipe += (f"; deep mutual learning with {a.get('peers')} peers (KL at T={a.get('kd_temp')}), "
+                   "peer 0 exported")
     prov = {"recipe": recipe, "epochs": meta.get("epoch")}
     if meta.get("epoch") != a.get("epochs"):
         prov["epochsPlanned"] = a.get("epochs")  # a checkpoint taken mid-run
@@ -127,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     src.add_argument("--weights", type=Path, help="state dict .pt or pitml.train .ckpt")
     src.add_argument("--random-init", action="store_true", help="seeded random weights, for timing only")
     p.add_argument("--seed", type=int, default=0, help="seed for --random-init")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="export a checkpoint taken mid-run (never as, or over, the default model)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     check_id(a.id)
@@ -142,6 +147,11 @@ def main(argv: list[str] | None = None) -> None:
         model = archs.build(a.arch, NUM_CLASSES)
         checkpoint.load_strict(model, state, str(a.weights))
         prov = {"source": "trained", **train_provenance(meta)}
+        # A run that stopped early (a session's end, a crash) must never become what users get.
+        if "epochsPlanned" in prov and (a.make_default or a.id == catalog.load(a.catalog or a.out / "catalog.json").get("default")) and not a.allow_partial:
+            raise SystemExit(f"{a.weights}: a partial run ({prov['epochs']} of {prov['epochsPlanned']} epochs) "
+                             "cannot replace the default model; finish the run (rerun the same train command) "
+                             "or pass --allow-partial for a non-default id")
         name = a.name or f"{a.arch} (trained here)"
     prov.update(parse_json_arg(a.provenance_json))
     entry = export_to_catalog(model, arch=a.arch, model_id=a.id, name=name, out_dir=a.out,

@@ -1,0 +1,41 @@
+"""A training run stopped early (a session's end) can never become the default model."""
+import tempfile
+import unittest
+from pathlib import Path
+
+import torch
+
+import support  # noqa: F401
+from pitml import archs, catalog
+from pitml.export import main as export_main, train_provenance
+
+
+def write_ckpt(path: Path, epoch: int, epochs: int, peers: int = 2) -> None:
+    model = archs.build("resnet20")
+    args = {"arch": "resnet20", "epochs": epochs, "batch": 128, "lr": 0.1, "wd": 5e-4, "warmup_epochs": 2,
+            "smoothing": 0.0, "seed": 1, "peers": peers, "kd_temp": 1.0}
+    torch.save({"model": model.state_dict(), "opt": {}, "epoch": epoch, "elapsed_s": 60.0 * epoch, "args": args}, path)
+
+
+class PartialExportTest(unittest.TestCase):
+    def test_partial_run_cannot_be_made_default_or_replace_it(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            catalog.save({"schemaVersion": 1, "labelSets": {}, "default": "resnet20-pit", "models": []}, out / "catalog.json")
+            ck = out / "r.ckpt"
+            write_ckpt(ck, epoch=3, epochs=120)
+            for extra in (["--make-default"], []):
+                model_id = "other" if extra else "resnet20-pit"
+                with self.assertRaisesRegex(SystemExit, r"partial run \(3 of 120 epochs\) cannot replace the default"):
+                    export_main(["--arch", "resnet20", "--weights", str(ck), "--id", model_id, "--out", d, *extra])
+            self.assertEqual(catalog.load(out / "catalog.json")["models"], [])
+            self.assertFalse((out / "resnet20-pit.onnx").exists())
+
+    def test_recipe_names_mutual_learning(self):
+        prov = train_provenance({"epoch": 120, "elapsed_s": 60.0, "args": {"epochs": 120, "peers": 2, "kd_temp": 1.0}})
+        self.assertIn("deep mutual learning with 2 peers", prov["recipe"])
+        self.assertNotIn("epochsPlanned", prov)
+
+
+if __name__ == "__main__":
+    unittest.main()
