@@ -1,23 +1,18 @@
 /**
- * The chart in the bench page. The extension's CSP (`script-src 'self'
- * 'wasm-unsafe-eval'`) forbids `new Function`, which Vega uses by default to
- * compile expressions; parsing with `ast: true` and vega-interpreter evaluates
- * them without eval (https://github.com/vega/vega/tree/main/packages/vega-interpreter).
- * Loaded on demand so the measuring frames never load Vega.
+ * The chart in the bench page: the same standalone SVG the CLI writes
+ * (core/bench/chart-svg.ts), parsed as XML and imported into the page. It holds
+ * no script and no style element, so the extension's CSP (`script-src 'self'
+ * 'wasm-unsafe-eval'`) has nothing to object to; its own white background keeps
+ * it readable when the page is dark.
  */
-import { latencyChartSpec } from '../core/bench/chart-spec';
+import { latencyChartSvg } from '../core/bench/chart-svg';
 import type { BenchRow } from '../core/bench/types';
 
-let current: { finalize(): void } | undefined;
-
 export async function renderChart(container: HTMLElement, rows: readonly BenchRow[], subtitle: string): Promise<void> {
-  const [{ parse, View }, { compile }, { expressionInterpreter }] = await Promise.all([
-    import('vega'), import('vega-lite'), import('vega-interpreter'),
-  ]);
-  current?.finalize();
-  container.replaceChildren();
-  const spec = compile(latencyChartSpec(rows, subtitle)).spec;
-  const view = new View(parse(spec, undefined, { ast: true }), { expr: expressionInterpreter, renderer: 'svg', container, hover: true });
-  current = view;
-  await view.runAsync();
+  const doc = new DOMParser().parseFromString(latencyChartSvg(rows, subtitle), 'image/svg+xml');
+  const root = doc.documentElement;
+  if (root.localName !== 'svg' || doc.getElementsByTagName('parsererror').length > 0) {
+    throw new Error('the latency chart did not parse as SVG');
+  }
+  container.replaceChildren(document.importNode(root, true));
 }
