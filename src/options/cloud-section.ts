@@ -9,6 +9,7 @@ import browser from 'webextension-polyfill';
 import type { Catalog } from '../core/catalog';
 import { checkEndpoint } from '../core/cloud-client';
 import { remoteModelName, validateEndpoint } from '../core/cloud-endpoint';
+import { t } from '../lib/i18n';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 
 const $ = byId;
@@ -28,12 +29,12 @@ export async function initCloudSection(catalog: Catalog, saved: (s: Settings) =>
   const save = async (patch: Partial<Settings>) => saved(await saveSettings(patch));
   const showState = (on: boolean, origin?: string) => {
     const el = $('cloud-state');
-    el.textContent = on ? `ON: every classified image is also sent (as a 32×32 tensor) to ${origin}.` : 'Off: nothing leaves this device.';
+    el.textContent = on ? t('optCloudOn', origin ?? '') : t('optCloudOff');
     el.classList.toggle('on', on);
   };
   const check = () => {
     const r = validateEndpoint(endpoint.value);
-    $('cloud-endpoint-msg').textContent = endpoint.value.trim() === '' ? '' : r.ok ? `Requests go to ${r.base}/v2/…` : r.reason;
+    $('cloud-endpoint-msg').textContent = endpoint.value.trim() === '' ? '' : r.ok ? t('optCloudRequestsGo', r.base) : r.reason;
     return r;
   };
   const initial = check();
@@ -80,7 +81,7 @@ export async function initCloudSection(catalog: Catalog, saved: (s: Settings) =>
       list.replaceChildren(Object.assign(document.createElement('li'), { className: 'fail', textContent: r.reason }));
       return;
     }
-    list.replaceChildren(Object.assign(document.createElement('li'), { textContent: 'Testing…' }));
+    list.replaceChildren(Object.assign(document.createElement('li'), { textContent: t('optCloudTesting') }));
     const current = await loadSettings();
     const models = catalog.models.map((m) => remoteModelName(current.cloudModelMap, m.id));
     const report = await checkEndpoint(r.base, token.value || undefined, models, current.cloudTimeoutMs);
@@ -98,13 +99,11 @@ export async function initCloudSection(catalog: Catalog, saved: (s: Settings) =>
     const r = check();
     if (!r.ok) {
       enabled.checked = false;
-      $('cloud-endpoint-msg').textContent = `Set a valid server URL first: ${r.reason}`;
+      $('cloud-endpoint-msg').textContent = t('optCloudSetUrlFirst', r.reason);
       return;
     }
     enabled.checked = false; // not on until confirmed
-    $('cloud-consent-text').textContent =
-      `Each image you classify will be sent — as the 32×32 tensor the model sees — to ${r.origin}, ` +
-      'and its answer stored next to the local one. The original image file is not uploaded. You can turn this off at any time.';
+    $('cloud-consent-text').textContent = t('optCloudConsent', r.origin);
     consent.hidden = false;
   });
   $('cloud-consent-no').addEventListener('click', () => {
@@ -117,7 +116,7 @@ export async function initCloudSection(catalog: Catalog, saved: (s: Settings) =>
     const granted = await browser.permissions.request({ origins: [`${r.origin}/*`] }).catch(() => false);
     consent.hidden = true;
     if (!granted) {
-      $('cloud-state').textContent = `Permission for ${r.origin} was not granted: the comparison stays off.`;
+      $('cloud-state').textContent = t('optCloudNotGranted', r.origin);
       return;
     }
     enabled.checked = true;

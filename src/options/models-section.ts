@@ -11,16 +11,27 @@ import { sha256Hex } from '../core/sha256';
 import { loadCatalog, userModelsChanged } from '../lib/catalog-loader';
 import { deleteUserModel, listUserModels, putUserModel } from '../lib/db';
 import { byId as $ } from '../lib/dom';
+import { t, uiLanguage } from '../lib/i18n';
 import { send } from '../lib/messaging';
 import { loadSettings, saveSettings } from '../lib/settings';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** "1.0, 0.5,0.25" → three finite numbers, or an error naming the field. */
+/** `v` with `digits` decimals in the UI language ("69.50" / "69,50"); no grouping, so English reads as toFixed did. */
+export function fixed(v: number, digits: number): string {
+  return new Intl.NumberFormat(uiLanguage(), { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false }).format(v);
+}
+
+const mb = (bytes: number, digits: number) => fixed(bytes / 1048576, digits);
+
+/** What a model's 100 outputs are, in the user's language. */
+const kindName = (kind: 'logits' | 'probabilities' | undefined) => (kind === 'probabilities' ? t('optKindProbabilities') : t('optKindLogits'));
+
+/** "1.0, 0.5,0.25" → three finite numbers, or an error naming the field (`what`, already in the user's language). */
 export function parseTriple(text: string, what: string, positive: boolean): number[] {
   const parts = text.split(/[\s,;]+/).filter(Boolean).map(Number);
   if (parts.length !== 3 || parts.some((x) => !Number.isFinite(x)) || (positive && parts.some((x) => x <= 0))) {
-    throw new Error(`${what}: expected three ${positive ? 'positive ' : ''}numbers (R, G, B), e.g. "0.5, 0.5, 0.5"`);
+    throw new Error(positive ? t('optTriplePositive', what) : t('optTriple', what));
   }
   return parts;
 }
@@ -68,9 +79,9 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       name.textContent = modelDisplayName(m.entry);
       const meta = document.createElement('span');
       meta.className = 'meta';
-      meta.textContent = `your model · ${m.entry.input.name} → ${m.entry.output.name} (${m.entry.output.kind ?? 'logits'}) · ${(m.entry.bytes / 1048576).toFixed(1)} MB · sha256 ${m.entry.sha256.slice(0, 12)}…`;
-      const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Remove' });
-      remove.setAttribute('aria-label', `Remove ${m.entry.name}`);
+      meta.textContent = t('optUserModelMeta', m.entry.input.name, m.entry.output.name, kindName(m.entry.output.kind), mb(m.entry.bytes, 1), m.entry.sha256.slice(0, 12));
+      const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: t('optRemove') });
+      remove.setAttribute('aria-label', t('optRemoveAria', m.entry.name));
       remove.addEventListener('click', () => void removeModel(m.entry));
       li.append(name, meta, remove);
       return li;
@@ -82,11 +93,11 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     await renderList();
   };
   const removeModel = async (entry: ModelEntry) => {
-    if (!confirm(`Remove the model "${entry.name}" from this browser? Its stored classifications are kept.`)) return;
+    if (!confirm(t('optRemoveConfirm', entry.name))) return;
     await deleteUserModel(entry.id);
     if ((await loadSettings()).modelId === entry.id) await saveSettings({ modelId: '' });
     await refresh();
-    say(`Removed "${entry.name}".`, 'ok');
+    say(t('optRemoved', entry.name), 'ok');
   };
 
   // A self-check that never finished (the page was closed) leaves an unchecked entry: drop it.
@@ -110,23 +121,24 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     if (!file) return;
     try {
       // Judged by its size before a byte is read: a 2 GB file must not be loaded to be refused.
-      if (file.size > MAX_MODEL_BYTES) throw new Error(`${file.name} is ${(file.size / 1048576).toFixed(0)} MB; at most ${MAX_MODEL_BYTES / 1048576} MB`);
+      if (file.size > MAX_MODEL_BYTES) throw new Error(t('optFileTooBig', file.name, mb(file.size, 0), mb(MAX_MODEL_BYTES, 0)));
       const bytes = await file.arrayBuffer();
       const info = inspectOnnx(new Uint8Array(bytes));
       const shape = asClassifier(info);
-      if (shape.batch > 1) throw new Error(`input '${shape.inputName}' has a fixed batch of ${shape.batch}; export it with a free batch dimension or batch 1`);
+      if (shape.batch > 1) throw new Error(t('optFixedBatch', shape.inputName, shape.batch));
       const sha256 = await sha256Hex(bytes);
       const catalog = await loadCatalog();
       const same = catalog.models.find((m) => m.sha256 === sha256);
-      if (same) throw new Error(`this file is already installed as "${same.name}" (${same.id})`);
+      if (same) throw new Error(t('optDuplicate', same.name, same.id));
       picked = { file, bytes, info, sha256, ...shape };
-      found.textContent = `Found: input '${shape.inputName}' [${shape.batch === 1 ? 1 : 'N'},3,32,32] → output '${shape.outputName}' [${shape.batch === 1 ? 1 : 'N'},100]; `
-        + `opset ${info.opset || 'unknown'}, ${info.ops.length} operator types, ${(info.params / 1e6).toFixed(2)} M weights, ${(file.size / 1048576).toFixed(1)} MB.`;
+      const n = shape.batch === 1 ? '1' : 'N';
+      found.textContent = t('optFound', shape.inputName, n, shape.outputName, n, info.opset || t('optOpsetUnknown'),
+        info.ops.length, fixed(info.params / 1e6, 2), mb(file.size, 1));
       $<HTMLInputElement>('add-model-name').value = file.name.replace(/\.onnx$/i, '');
       form.hidden = false;
     } catch (e) {
       reset(false);
-      say(`Cannot use ${file.name}: ${message(e)}`, 'fail');
+      say(t('optCannotUse', file.name, message(e)), 'fail');
     }
   })());
 
@@ -139,7 +151,7 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       const name = $<HTMLInputElement>('add-model-name').value.trim() || p.file.name;
       const norm = document.querySelector<HTMLInputElement>('input[name=norm]:checked')?.value ?? 'cifar100';
       const { mean, std } = norm === 'custom'
-        ? { mean: parseTriple($<HTMLInputElement>('norm-mean').value, 'mean', false), std: parseTriple($<HTMLInputElement>('norm-std').value, 'std', true) }
+        ? { mean: parseTriple($<HTMLInputElement>('norm-mean').value, t('optNormMean'), false), std: parseTriple($<HTMLInputElement>('norm-std').value, t('optNormStd'), true) }
         : NORMALISATION_PRESETS[norm as keyof typeof NORMALISATION_PRESETS];
       const catalog = await loadCatalog();
       const taken = new Set([...catalog.models.map((m) => m.id), ...(await listUserModels()).map((m) => m.id)]);
@@ -155,15 +167,15 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
         params: p.info.params, accuracy: null,
         provenance: { source: 'imported', recipe: `your ONNX file ${p.file.name}`, opset: p.info.opset, createdAt: new Date().toISOString() },
       };
-      say(`Checking ${name}: loading it and running two test images…`);
+      say(t('optChecking', name));
       await putUserModel({ id, entry, addedAt: Date.now(), checked: false }, p.bytes);
       const r = await send('background:check-model', { id }, 130_000);
       await refresh();
       reset();
-      say(`Added "${name}" (${r.kind}, self-check ${r.ms.toFixed(0)} ms). Choose it under Classifier above; it is offered in the popup, library and bench page too.`, 'ok');
+      say(t('optAdded', name, kindName(r.kind), fixed(r.ms, 0)), 'ok');
     } catch (e) {
       if (id) await deleteUserModel(id).catch(() => undefined);
-      say(`Not added: ${message(e)}`, 'fail');
+      say(t('optNotAdded', message(e)), 'fail');
     } finally {
       saveBtn.disabled = false;
     }

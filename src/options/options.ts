@@ -4,27 +4,30 @@ import { modelDisplayName, resolveModel, type Catalog } from '../core/catalog';
 import { loadCatalog } from '../lib/catalog-loader';
 import { probeWebGpu } from '../lib/webgpu';
 import { clearRecords, countRecords } from '../lib/db';
+import { localizePage, t, uiLanguage } from '../lib/i18n';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 import { initCloudSection } from './cloud-section';
-import { initModelsSection } from './models-section';
+import { fixed, initModelsSection } from './models-section';
 import { initTaggingSection } from './tagging-section';
 
 const $ = byId;
 
 function describe(catalog: Catalog, id: string): string {
   const { model: m } = resolveModel(catalog, id);
-  const acc = m.accuracy ? `top-1 ${m.accuracy.top1.toFixed(2)} %, top-5 ${m.accuracy.top5.toFixed(2)} % on the CIFAR-100 test set` : 'accuracy not measured';
-  const src = m.userAdded ? 'your ONNX file, on this device only' : m.provenance.source === 'trained' ? 'trained by this project' : m.provenance.source === 'imported' ? 'imported checkpoint' : 'random weights — for timing only';
-  return `${m.arch} · ${acc} · ${src} · ${(m.bytes / 1024).toFixed(0)} KB`;
+  const acc = m.accuracy ? t('optAccuracy', fixed(m.accuracy.top1, 2), fixed(m.accuracy.top5, 2)) : t('optAccuracyNone');
+  const src = m.userAdded ? t('optSrcUser') : m.provenance.source === 'trained' ? t('optSrcTrained') : m.provenance.source === 'imported' ? t('optSrcImported') : t('optSrcRandom');
+  return t('optModelInfo', m.arch, acc, src, fixed(m.bytes / 1024, 0));
 }
 
 async function describeGpu(): Promise<string> {
   const p = await probeWebGpu();
-  if (!p.ok) return `${p.reason[0]?.toUpperCase()}${p.reason.slice(1)}: classification will fall back to WebAssembly (and say so).`;
-  return p.software ? `WebGPU adapter: ${p.adapter} — slower than WebAssembly.` : `WebGPU adapter: ${p.adapter}.`;
+  // The reason comes from lib/webgpu as it is (a technical detail), capitalised to open the sentence.
+  if (!p.ok) return t('optGpuFallback', `${p.reason[0]?.toUpperCase()}${p.reason.slice(1)}`);
+  return p.software ? t('optGpuSoftware', p.adapter) : t('optGpuAdapter', p.adapter);
 }
 
 async function main(): Promise<void> {
+  localizePage();
   let [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
   const select = $<HTMLSelectElement>('model');
   const renderModels = (c: Catalog, chosen: string) => {
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
   // Save only the field the user changed: saving the displayed model id on a
   // backend change would pin today's default model forever.
   const saved = () => {
-    $('saved').textContent = `Saved at ${new Date().toLocaleTimeString()}.`;
+    $('saved').textContent = t('optSaved', new Date().toLocaleTimeString(uiLanguage()));
   };
   const save = (patch: Partial<Settings>) => void saveSettings(patch).then(saved);
   await initCloudSection(catalog, saved);
@@ -58,15 +61,15 @@ async function main(): Promise<void> {
 
   const info = $('history-info');
   const refresh = async () => {
-    info.textContent = `${await countRecords()} classifications stored in this browser (IndexedDB).`;
+    info.textContent = t('optHistoryCount', await countRecords());
   };
   await refresh();
   $('clear').addEventListener('click', () => {
-    if (!confirm('Delete every stored classification? This cannot be undone.')) return;
+    if (!confirm(t('optClearConfirm'))) return;
     void clearRecords().then(refresh);
   });
 }
 
 main().catch((e: unknown) => {
-  $('saved').textContent = `Could not load settings: ${e instanceof Error ? e.message : String(e)}`;
+  $('saved').textContent = t('optLoadFailed', e instanceof Error ? e.message : String(e));
 });
