@@ -11,12 +11,17 @@ export interface LabelTable {
   fine: readonly string[];
   coarse: readonly string[];
   fineToCoarse: readonly number[];
+  /**
+   * The fine labels in the user's language, parallel to `fine` ("тигр" for
+   * "tiger"): the text search matches either name, and "label" sorts by it.
+   */
+  localized?: readonly string[];
 }
 
 export type LibrarySort = 'newest' | 'oldest' | 'confidence' | 'label';
 
 export interface LibraryQuery {
-  /** Matches the top-1 label (case-insensitive; "_" and " " are the same). */
+  /** Matches the top-1 label, in English or as `LabelTable.localized` names it (case-insensitive; "_" and " " are the same, and "ё" and "е"). */
   text?: string;
   /** Index into the coarse labels (the 20 superclasses). */
   superclass?: number;
@@ -45,7 +50,7 @@ export interface LibraryEntry {
   times: number;
 }
 
-const norm = (s: string) => s.toLowerCase().replaceAll('_', ' ').trim();
+const norm = (s: string) => s.toLowerCase().replaceAll('_', ' ').replaceAll('ё', 'е').trim();
 
 /** One entry per image URL (the newest successful classification), filtered and sorted. */
 export function libraryEntries(records: readonly InferenceRecord[], labels: LabelTable, q: LibraryQuery = {}): LibraryEntry[] {
@@ -68,9 +73,12 @@ export function libraryEntries(records: readonly InferenceRecord[], labels: Labe
     });
   }
   const text = q.text ? norm(q.text) : '';
+  const fineIndex = new Map(labels.fine.map((l, i) => [l, i]));
+  const localized = (label: string): string | undefined => labels.localized?.[fineIndex.get(label) ?? -1];
+  const matches = (label: string) => norm(label).includes(text) || norm(localized(label) ?? '').includes(text);
   const wantCoarse = q.superclass !== undefined ? labels.coarse[q.superclass] : undefined;
   const out = [...newest.values()].filter((e) =>
-    (!text || norm(e.label).includes(text)) &&
+    (!text || matches(e.label)) &&
     (wantCoarse === undefined || e.superclass === wantCoarse) &&
     (!q.site || e.record.site === q.site) &&
     (q.from === undefined || e.record.time >= q.from) &&
@@ -80,7 +88,9 @@ export function libraryEntries(records: readonly InferenceRecord[], labels: Labe
     newest: (a, b) => b.record.time - a.record.time,
     oldest: (a, b) => a.record.time - b.record.time,
     confidence: (a, b) => b.prob - a.prob,
-    label: (a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : b.record.time - a.record.time),
+    label: labels.localized
+      ? (a, b) => (localized(a.label) ?? a.label).localeCompare(localized(b.label) ?? b.label) || b.record.time - a.record.time
+      : (a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : b.record.time - a.record.time),
   };
   return out.sort(by[q.sort ?? 'newest']);
 }

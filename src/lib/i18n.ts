@@ -46,3 +46,15 @@ export function localizePage(root: ParentNode = document): void {
   }
   if (root === document) document.documentElement.lang = uiLanguage().split('-')[0] ?? 'en';
 }
+
+/**
+ * The form of a counted phrase for `n` in the UI language: Russian has one /
+ * few / many (1 изображение, 2 изображения, 5 изображений); English uses one
+ * and many (other). Callers pass the three messages already filled, each
+ * from a literal key (plural(n, t(<one key>, s), t(<few key>, s), t(<many
+ * key>, s))), so the locale test sees every key. English defines all three.
+ */
+export function plural(n: number, one: string, few: string, many: string): string {
+  const form = new Intl.PluralRules(uiLanguage()).select(n);
+  return form === 'one' ? one : form === 'few' ? few : many;
+}

@@ -2,11 +2,12 @@
 import { byId } from '../lib/dom';
 import { download } from '../lib/download';
 import { labelsOf, resolveModel } from '../core/catalog';
-import { exportCsv, exportRows, libraryEntries, librarySites, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
+import { exportCsv, exportRows, libraryEntries, librarySites, type LabelTable, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
 import { loadCatalog } from '../lib/catalog-loader';
 import { allRecords, clearRecords, deleteRecord, deleteSite, setUserLabel } from '../lib/db';
 import { correctRecord } from '../lib/corrections';
-import { fmtPct, prettyLabel } from '../core/format';
+import { prettyLabel } from '../core/format';
+import { labelName, localizePage, plural, superclassName, t, uiLanguage } from '../lib/i18n';
 import { loadSettings } from '../lib/settings';
 
 const $ = byId;
@@ -14,19 +15,27 @@ const PAGE = 300;
 let shown = PAGE;
 let entries: LibraryEntry[] = [];
 
+localizePage();
+
 const catalog = await loadCatalog();
 const { model } = resolveModel(catalog, '');
-const labels = labelsOf(catalog, model);
-for (const [i, c] of labels.coarse.entries()) $('superclass').append(new Option(prettyLabel(c), String(i)));
-// One type-ahead list of the 100 labels for every card's "Wrong label?".
+// The names in the user's language ride along, so the search matches "tiger" and "тигр" alike.
+const labels: LabelTable = { ...labelsOf(catalog, model) };
+labels.localized = labels.fine.map(labelName);
+for (const [i, c] of labels.coarse.entries()) $('superclass').append(new Option(superclassName(c), String(i)));
+// One type-ahead list of the 100 labels for every card's "Wrong label?", in the user's language.
 const labelList = Object.assign(document.createElement('datalist'), { id: 'label-list' });
-labelList.append(...labels.fine.map((l) => new Option(prettyLabel(l))));
+labelList.append(...labels.fine.map((l) => new Option(labelName(l))));
 document.body.append(labelList);
 
-/** The label the user typed, as stored ("aquarium fish" → "aquarium_fish"), or undefined. */
+const pct = (p: number) => `${(p * 100).toLocaleString(uiLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
+const count = (n: number) => n.toLocaleString(uiLanguage());
+
+/** The label the user typed, in English or in their language, as stored ("aquarium fish" → "aquarium_fish"), or undefined. */
 function matchLabel(typed: string): string | undefined {
-  const t = typed.trim().toLowerCase().replace(/[\s_]+/g, ' ');
-  return labels.fine.find((l) => prettyLabel(l).toLowerCase() === t);
+  const norm = (s: string) => s.trim().toLocaleLowerCase().replace(/[\s_]+/g, ' ').replaceAll('ё', 'е');
+  const want = norm(typed);
+  return labels.fine.find((l) => norm(prettyLabel(l)) === want || norm(labelName(l)) === want);
 }
 
 /** Undo: the user's label goes from every record of the image (it may sit on an older one). */
@@ -47,27 +56,27 @@ function checkRow(e: LibraryEntry): HTMLDivElement {
   const save = (label: string) => void correctRecord(e.record.requestId, label).then(refresh, fail);
   if (e.userLabel) {
     const right = e.userLabel.label === e.modelLabel;
-    row.append(Object.assign(document.createElement('span'), { className: 'said', textContent: right ? '✓ checked: right' : `corrected (model said ${prettyLabel(e.modelLabel)})` }),
-      btn('Undo', () => void clearUserLabel(e.record.imageUrl).then(refresh, fail)));
+    row.append(Object.assign(document.createElement('span'), { className: 'said', textContent: right ? t('libCheckedRight') : t('libCorrected', labelName(e.modelLabel)) }),
+      btn(t('libUndo'), () => void clearUserLabel(e.record.imageUrl).then(refresh, fail)));
     return row;
   }
-  row.append(btn('✓ Right', () => save(e.modelLabel)), btn('Wrong label?', () => {
-    const input = Object.assign(document.createElement('input'), { type: 'text', placeholder: 'the right label…' });
+  row.append(btn(t('libRight'), () => save(e.modelLabel)), btn(t('libWrong'), () => {
+    const input = Object.assign(document.createElement('input'), { type: 'text', placeholder: t('libRightPlaceholder') });
     input.setAttribute('list', 'label-list');
-    input.setAttribute('aria-label', `The right label for this image (one of ${labels.fine.length})`);
+    input.setAttribute('aria-label', t('libRightAria', count(labels.fine.length)));
     const submit = () => {
       const label = matchLabel(input.value);
       if (label) save(label);
       else {
         row.querySelector('.err')?.remove();
-        fail(new Error(`Pick one of the ${labels.fine.length} labels from the list.`));
+        fail(new Error(t('libPickOne', count(labels.fine.length))));
       }
     };
     input.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter') submit();
       if (ev.key === 'Escape') render();
     });
-    row.replaceChildren(input, btn('Save', submit), btn('Cancel', render));
+    row.replaceChildren(input, btn(t('libSave'), submit), btn(t('libCancel'), render));
     input.focus();
   }));
   return row;
@@ -95,20 +104,20 @@ function card(e: LibraryEntry): HTMLLIElement {
   const li = document.createElement('li');
   li.className = 'card';
   li.dataset.id = String(e.record.id);
-  const img = e.record.thumbnail ? Object.assign(document.createElement('img'), { src: e.record.thumbnail, alt: prettyLabel(e.label) }) : Object.assign(document.createElement('div'), { className: 'noimg' });
+  const img = e.record.thumbnail ? Object.assign(document.createElement('img'), { src: e.record.thumbnail, alt: labelName(e.label) }) : Object.assign(document.createElement('div'), { className: 'noimg' });
   // A corrected image shows the user's label; the model's confidence belongs to the model's own label.
   const label = Object.assign(document.createElement('div'), {
     className: `label${e.userLabel ? ' user' : ''}`,
-    textContent: e.userLabel && e.userLabel.label !== e.modelLabel ? `${prettyLabel(e.label)} (yours)` : `${prettyLabel(e.label)} ${fmtPct(e.prob)}`,
+    textContent: e.userLabel && e.userLabel.label !== e.modelLabel ? t('libYours', labelName(e.label)) : `${labelName(e.label)} ${pct(e.prob)}`,
   });
-  const meta1 = Object.assign(document.createElement('div'), { className: 'meta superclass', textContent: `${prettyLabel(e.superclass)} · ${e.record.site || 'no site'}` });
+  const meta1 = Object.assign(document.createElement('div'), { className: 'meta superclass', textContent: `${superclassName(e.superclass)} · ${e.record.site || t('libNoSite')}` });
   const meta2 = Object.assign(document.createElement('div'), {
-    className: 'meta when', textContent: `${new Date(e.record.time).toLocaleString()} · ${e.record.modelId}${e.times > 1 ? ` · seen ${e.times}×` : ''}`,
+    className: 'meta when', textContent: `${new Date(e.record.time).toLocaleString(uiLanguage())} · ${e.record.modelId}${e.times > 1 ? ` · ${t('libSeen', count(e.times))}` : ''}`,
   });
   meta2.title = e.record.imageUrl;
   const row = Object.assign(document.createElement('div'), { className: 'row' });
-  const open = Object.assign(document.createElement('a'), { href: e.record.pageUrl, textContent: 'open page', target: '_blank', rel: 'noopener noreferrer' });
-  const del = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Delete' });
+  const open = Object.assign(document.createElement('a'), { href: e.record.pageUrl, textContent: t('libOpenPage'), target: '_blank', rel: 'noopener noreferrer' });
+  const del = Object.assign(document.createElement('button'), { type: 'button', textContent: t('libDelete') });
   del.addEventListener('click', async () => {
     // Every classification of this image goes, not only the newest one shown.
     const all = (await allRecords()).filter((r) => r.imageUrl === e.record.imageUrl);
@@ -122,7 +131,8 @@ function card(e: LibraryEntry): HTMLLIElement {
 
 function render(): void {
   $('grid').replaceChildren(...entries.slice(0, shown).map(card));
-  $('count').textContent = `${entries.length} image${entries.length === 1 ? '' : 's'}`;
+  const n = count(entries.length);
+  $('count').textContent = plural(entries.length, t('libImagesOne', n), t('libImagesFew', n), t('libImagesMany', n));
   $('more').hidden = entries.length <= shown;
   $('empty').hidden = entries.length > 0;
   $('delete-site').toggleAttribute('disabled', !$<HTMLSelectElement>('site').value);
@@ -133,7 +143,7 @@ async function refresh(): Promise<void> {
   const siteSel = $<HTMLSelectElement>('site');
   const current = siteSel.value;
   const sites = librarySites(libraryEntries(records, labels));
-  siteSel.replaceChildren(new Option('all sites', ''), ...sites.map((s) => new Option(`${s.site || 'no site'} (${s.count})`, s.site)));
+  siteSel.replaceChildren(new Option(t('libAllSites'), ''), ...sites.map((s) => new Option(`${s.site || t('libNoSite')} (${count(s.count)})`, s.site)));
   siteSel.value = sites.some((s) => s.site === current) ? current : '';
   entries = libraryEntries(records, labels, query());
   render();
@@ -144,13 +154,13 @@ $('export-csv').addEventListener('click', () => download(`image-tags-${stamp()}.
 $('export-json').addEventListener('click', () => download(`image-tags-${stamp()}.json`, 'application/json', JSON.stringify(exportRows(entries), null, 2)));
 $('delete-site').addEventListener('click', async () => {
   const site = $<HTMLSelectElement>('site').value;
-  if (!site || !confirm(`Delete everything tagged on ${site}?`)) return;
+  if (!site || !confirm(t('libConfirmDeleteSite', site))) return;
   await deleteSite(site);
   $<HTMLSelectElement>('site').value = '';
   await refresh();
 });
 $('delete-all').addEventListener('click', async () => {
-  if (!confirm('Delete the whole library and history? This cannot be undone.')) return;
+  if (!confirm(t('libConfirmDeleteAll'))) return;
   await clearRecords();
   await refresh();
 });
@@ -165,6 +175,10 @@ $('filters').addEventListener('input', () => {
 $('filters').addEventListener('submit', (e) => e.preventDefault());
 
 const s = await loadSettings();
-const limits = [s.retentionMaxCount ? `at most ${s.retentionMaxCount} classifications` : '', s.retentionMaxDays ? `none older than ${s.retentionMaxDays} days` : ''].filter(Boolean);
-$('retention').textContent = limits.length ? `Retention: keeping ${limits.join(' and ')} (change in Settings).` : 'Retention: keeping everything (change in Settings).';
+const [maxCount, maxDays] = [count(s.retentionMaxCount), count(s.retentionMaxDays)];
+const byCount = s.retentionMaxCount
+  ? plural(s.retentionMaxCount, t('libKeepCountOne', maxCount), t('libKeepCountFew', maxCount), t('libKeepCountMany', maxCount)) : '';
+const byAge = s.retentionMaxDays ? plural(s.retentionMaxDays, t('libKeepDaysOne', maxDays), t('libKeepDaysFew', maxDays), t('libKeepDaysMany', maxDays)) : '';
+$('retention').textContent = byCount && byAge ? t('libRetentionBoth', byCount, byAge)
+  : byCount || byAge ? t('libRetention', byCount || byAge) : t('libRetentionAll');
 await refresh();

@@ -9,12 +9,40 @@ import { personalAccuracy } from '../core/personal-accuracy';
 import { statsByModelBackend, type Summary } from '../core/stats';
 import { loadCatalog } from '../lib/catalog-loader';
 import { countRecords, recentRecords } from '../lib/db';
-import { fmtAgo, fmtMs, fmtPct, prettyLabel } from '../core/format';
+import { fmtMs } from '../core/format';
+import { labelName, localizePage, plural, t, uiLanguage } from '../lib/i18n';
 import { isEnvelope } from '../lib/messages';
 import { loadSettings } from '../lib/settings';
 import { initTagging } from './tagging';
 
 const $ = byId;
+
+localizePage();
+
+/** Milliseconds as fmtMs rounds them, with the UI language's decimal sign and never grouped (tests read the numbers). */
+function ms(v: number | null | undefined): string {
+  const s = fmtMs(v);
+  if (s === '–') return s;
+  const digits = s.split('.')[1]?.length ?? 0;
+  return Number(s).toLocaleString(uiLanguage(), { useGrouping: false, minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** A probability as "12.3%" ("12,3%" in Russian). */
+function pct(p: number): string {
+  return `${(p * 100).toLocaleString(uiLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
+}
+
+/** A count as the UI language writes it ("5,000" / "5 000"). */
+const count = (n: number) => n.toLocaleString(uiLanguage());
+
+/** "4s ago", "3 min ago", "2 h ago", then the date. */
+function ago(time: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - time) / 1000));
+  if (s < 60) return t('popAgoSeconds', s);
+  if (s < 3600) return t('popAgoMinutes', Math.round(s / 60));
+  if (s < 86400) return t('popAgoHours', Math.round(s / 3600));
+  return new Date(time).toLocaleDateString(uiLanguage());
+}
 
 function td(text: string): HTMLTableCellElement {
   const c = document.createElement('td');
@@ -32,14 +60,14 @@ function recentItem(r: InferenceRecord): HTMLLIElement {
   const best = r.top5[0];
   if (r.error || !best) {
     top.className = 'err';
-    top.textContent = `Error: ${r.error ?? 'no result'}`;
+    top.textContent = t('popError', r.error ?? t('popNoResult'));
   } else {
     top.className = 'top';
-    top.textContent = `${prettyLabel(best.label)} ${fmtPct(best.prob)}`;
+    top.textContent = `${labelName(best.label)} ${pct(best.prob)}`;
   }
   const sub = document.createElement('div');
   sub.className = 'sub';
-  sub.textContent = `${r.modelId} · ${r.backend}${r.backend === 'wasm' ? ` ×${r.threads}` : ''} · ${fmtAgo(r.time)} · ${r.imageUrl}`;
+  sub.textContent = `${r.modelId} · ${r.backend}${r.backend === 'wasm' ? ` ×${r.threads}` : ''} · ${ago(r.time)} · ${r.imageUrl}`;
   sub.title = r.imageUrl;
   mid.append(top, sub);
   if (r.cloud) {
@@ -47,21 +75,23 @@ function recentItem(r: InferenceRecord): HTMLLIElement {
     c.className = 'cloud';
     const top = r.cloud.top5[0];
     c.textContent = r.cloud.error
-      ? `cloud: ${r.cloud.error}`
-      : `cloud: ${top ? `${prettyLabel(top.label)} ${fmtPct(top.prob)}` : '–'} · ${fmtMs(r.cloud.roundTripMs)} ms round trip` +
-        (r.cloud.computeMs !== undefined ? ` (server ${fmtMs(r.cloud.computeMs)} ms)` : '');
+      ? t('popCloudError', r.cloud.error)
+      : t('popCloudLine', top ? `${labelName(top.label)} ${pct(top.prob)}` : '–', ms(r.cloud.roundTripMs)) +
+        (r.cloud.computeMs !== undefined ? ` ${t('popCloudServer', ms(r.cloud.computeMs))}` : '');
     mid.append(c);
   }
-  const ms = document.createElement('div');
-  ms.className = 'ms';
-  ms.textContent = `${fmtMs(r.timings.total)} ms`;
-  ms.title = `${fmtMs(r.timings.total)} ms ${r.source === 'click' || r.source === undefined ? 'from the click to the label' : 'from loading to the label'}, of which session.run ${fmtMs(r.timings.inference)} ms${r.coldStart ? ' (cold start: the model was loaded)' : ''}`;
-  li.append(thumb, mid, ms);
+  const time = document.createElement('div');
+  time.className = 'ms';
+  time.textContent = t('popMs', ms(r.timings.total));
+  const clicked = r.source === 'click' || r.source === undefined;
+  time.title = (clicked ? t('popMsTitleClick', ms(r.timings.total), ms(r.timings.inference)) : t('popMsTitleLoad', ms(r.timings.total), ms(r.timings.inference))) +
+    (r.coldStart ? ` ${t('popMsTitleCold')}` : '');
+  li.append(thumb, mid, time);
   return li;
 }
 
 function summaryCells(s: Summary | null): HTMLTableCellElement[] {
-  return s ? [td(fmtMs(s.median)), td(fmtMs(s.p95)), td(fmtMs(s.min)), td(fmtMs(s.mean))] : [td('–'), td('–'), td('–'), td('–')];
+  return s ? [td(ms(s.median)), td(ms(s.p95)), td(ms(s.min)), td(ms(s.mean))] : [td('–'), td('–'), td('–'), td('–')];
 }
 
 async function renderStatus(): Promise<void> {
@@ -69,16 +99,16 @@ async function renderStatus(): Promise<void> {
   try {
     const [catalog, settings] = await Promise.all([loadCatalog(), loadSettings()]);
     const { model } = resolveModel(catalog, settings.modelId);
-    status.textContent = `Model: ${modelDisplayName(model)} · backend: ${settings.backend.toUpperCase()}`;
+    status.textContent = t('popModel', modelDisplayName(model), settings.backend.toUpperCase());
     status.classList.toggle('warn', !model.trained);
     const ep = validateEndpoint(settings.cloudEndpoint);
     if (settings.cloudEnabled && ep.ok && ep.origin === settings.cloudConsentOrigin) {
       const p = $('privacy');
-      p.textContent = `Cloud comparison ON: each classified image is also sent (as a 32×32 tensor) to ${ep.origin}.`;
+      p.textContent = t('popCloudOn', ep.origin);
       p.classList.add('cloud-on');
     }
   } catch (e) {
-    status.textContent = `Model catalog problem: ${e instanceof Error ? e.message : String(e)}`;
+    status.textContent = t('popCatalogProblem', e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -93,16 +123,17 @@ async function renderRecords(): Promise<void> {
   const rows = stats.map((s) => {
     const tr = document.createElement('tr');
     tr.append(td(s.modelId), td(s.backend), td(String(s.batchSize)), td(String(s.inference?.count ?? 0)), ...summaryCells(s.total), ...summaryCells(s.inference),
-      td(s.coldStart ? `${fmtMs(s.coldStart.median)} (${s.coldStart.count})` : '–'));
+      td(s.coldStart ? `${ms(s.coldStart.median)} (${s.coldStart.count})` : '–'));
     return tr;
   });
   $('stats').querySelector('tbody')?.replaceChildren(...rows);
   const errors = stats.reduce((n, s) => n + s.errors, 0);
   const cold = stats.reduce((n, s) => n + (s.coldStart?.count ?? 0), 0);
+  const [w, n, c, e] = [count(STATS_WINDOW), count(total), count(cold), count(errors)];
   const parts = [
-    total > STATS_WINDOW ? `Newest ${STATS_WINDOW} of ${total} classifications.` : '',
-    cold ? `${cold} cold-start request(s) shown only under "cold start".` : '',
-    errors ? `${errors} failed request(s) not timed.` : '',
+    total > STATS_WINDOW ? plural(total, t('popNewestOne', w, n), t('popNewestFew', w, n), t('popNewestMany', w, n)) : '',
+    cold ? plural(cold, t('popColdOne', c), t('popColdFew', c), t('popColdMany', c)) : '',
+    errors ? plural(errors, t('popFailedOne', e), t('popFailedFew', e), t('popFailedMany', e)) : '',
   ];
   $('stats-note').textContent = parts.filter(Boolean).join(' ');
   renderCloud(window);
@@ -116,12 +147,15 @@ async function renderPersonal(records: InferenceRecord[]): Promise<void> {
   if (acc.length === 0) return;
   const catalog = await loadCatalog().catch(() => undefined);
   const pc = (k: number, n: number) => `${Math.round((100 * k) / n)} %`;
+  const fixed1 = (v: number) => v.toLocaleString(uiLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   $('personal').replaceChildren(...acc.map((a) => {
     const m = catalog?.models.find((x) => x.id === a.modelId);
     const li = document.createElement('li');
     const name = Object.assign(document.createElement('b'), { textContent: m ? m.name : a.modelId });
-    const test = m?.accuracy ? ` · CIFAR-100 test set ${m.accuracy.top1.toFixed(1)} % (top-5 ${m.accuracy.top5.toFixed(1)} %)` : ' · test set not measured';
-    li.append(name, `: right on ${a.top1} of ${a.checked} image${a.checked === 1 ? '' : 's'} you checked (${pc(a.top1, a.checked)}), top-5 ${a.top5} (${pc(a.top5, a.checked)})${test}`);
+    const test = m?.accuracy ? t('popTestSet', fixed1(m.accuracy.top1), fixed1(m.accuracy.top5)) : t('popTestSetNone');
+    const subs = [count(a.top1), count(a.checked), pc(a.top1, a.checked), count(a.top5), pc(a.top5, a.checked)] as const;
+    const right = plural(a.checked, t('popPersonalOne', ...subs), t('popPersonalFew', ...subs), t('popPersonalMany', ...subs));
+    li.append(name, `: ${right} · ${test}`);
     return li;
   }));
 }
@@ -129,12 +163,12 @@ async function renderPersonal(records: InferenceRecord[]): Promise<void> {
 function renderCloud(records: InferenceRecord[]): void {
   const rows = compareLocalCloud(records);
   $('cloud-section').hidden = rows.length === 0;
-  const median = (s: Summary | null) => td(fmtMs(s?.median));
-  const p95 = (s: Summary | null) => td(fmtMs(s?.p95));
+  const median = (s: Summary | null) => td(ms(s?.median));
+  const p95 = (s: Summary | null) => td(ms(s?.p95));
   $('cloud-stats').querySelector('tbody')?.replaceChildren(...rows.map((r) => {
     const tr = document.createElement('tr');
     tr.append(td(r.modelId), median(r.local), p95(r.local), median(r.roundTrip), p95(r.roundTrip), median(r.compute), median(r.overhead),
-      td(r.agreement === null ? '–' : `${(r.agreement * 100).toFixed(0)}% of ${r.compared}`), td(String(r.cloudErrors)));
+      td(r.agreement === null ? '–' : t('popAgreement', (r.agreement * 100).toFixed(0), count(r.compared))), td(String(r.cloudErrors)));
     return tr;
   }));
 }

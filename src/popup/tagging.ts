@@ -1,11 +1,13 @@
 /** The popup's "This page" section: Tag this page, progress, cancel, chip toggle. */
 import { byId } from '../lib/dom';
 import browser from 'webextension-polyfill';
+import { plural, t, uiLanguage } from '../lib/i18n';
 import { isEnvelope, type TagProgress } from '../lib/messages';
 import { send } from '../lib/messaging';
 import { loadSettings, saveSettings } from '../lib/settings';
 
 const $ = byId;
+const count = (n: number) => n.toLocaleString(uiLanguage());
 
 /** The tab the popup acts on: the active tab, or ?tab=ID (tests open the popup as a page). */
 async function targetTab(): Promise<number | undefined> {
@@ -27,10 +29,13 @@ function render(p: TagProgress | null, message?: string): void {
   if (p) {
     bar.max = Math.max(1, p.total);
     bar.value = p.done;
-    const rate = p.imagesPerSecond > 0 ? ` · ${p.imagesPerSecond.toFixed(0)} images/s` : '';
-    const failed = p.failed ? ` · ${p.failed} failed` : '';
-    const state = p.cancelled ? (p.finished ? 'Cancelled' : 'Cancelling') : p.finished ? 'Done' : 'Tagging';
-    $('tag-status').textContent = `${state}: ${p.done} of ${p.total}${rate}${failed}${note}`;
+    const rate = p.imagesPerSecond > 0 ? ` · ${t('popRate', count(Math.round(p.imagesPerSecond)))}` : '';
+    const failed = p.failed ? ` · ${t('popTagFailed', count(p.failed))}` : '';
+    const [done, total] = [count(p.done), count(p.total)];
+    const state = p.cancelled
+      ? (p.finished ? t('popTagCancelled', done, total) : t('popTagCancelling', done, total))
+      : p.finished ? t('popTagDone', done, total) : t('popTagTagging', done, total);
+    $('tag-status').textContent = `${state}${rate}${failed}${note}`;
   }
   if (message) $('tag-status').textContent = message;
 }
@@ -63,20 +68,21 @@ export async function initTagging(onChange: () => void): Promise<void> {
   $('tag-page').addEventListener('click', async () => {
     jobId = undefined;
     last = undefined;
-    render(null, 'Collecting images…');
+    render(null, t('popCollecting'));
     try {
       const r = await send('background:tag-page', { tabId }, 60_000);
-      const skipped = r.skipped.length ? ` (${r.skipped.length} skipped: ${summarizeSkipped(r.skipped)})` : '';
       jobId = r.jobId;
       const over = r.skipped.filter((x) => x.reason.startsWith('over ')).length;
-      note = over ? ` · this page has ${r.total + over} images: one job tags the first ${r.total}` : '';
-      if (r.total === 0) render(null, `No images to tag on this page${skipped}.`);
-      // Progress may have arrived before this reply: never go back to "0 of N".
-      else if ((last as TagProgress | undefined)?.jobId !== r.jobId) {
+      const [all, first] = [count(r.total + over), count(r.total)];
+      note = over ? ` · ${plural(r.total + over, t('popOverOne', all, first), t('popOverFew', all, first), t('popOverMany', all, first))}` : '';
+      if (r.total === 0) {
+        render(null, r.skipped.length ? t('popNoImagesSkipped', count(r.skipped.length), summarizeSkipped(r.skipped)) : t('popNoImages'));
+      } else if ((last as TagProgress | undefined)?.jobId !== r.jobId) {
+        // Progress may have arrived before this reply: never go back to "0 of N".
         render({ jobId: r.jobId, tabId, total: r.total, done: 0, failed: 0, imagesPerSecond: 0, inferenceImagesPerSecond: 0, batchSize: 0, finished: false, cancelled: false, chips: [] });
       }
     } catch (e) {
-      render(null, `Could not tag this page: ${e instanceof Error ? e.message : String(e)}`);
+      render(null, t('popTagError', e instanceof Error ? e.message : String(e)));
     }
   });
   $('tag-cancel').addEventListener('click', () => void send('background:tag-cancel', { tabId }).catch(() => undefined));
@@ -84,8 +90,24 @@ export async function initTagging(onChange: () => void): Promise<void> {
   if (status) render(status);
 }
 
+/** Why images were skipped, in the UI language ("2 too small, 1 duplicate"); an unknown reason as the collector wrote it. */
+function skipReason(reason: string, n: number): string {
+  const c = count(n);
+  const over = /^over (\d+) images$/.exec(reason);
+  if (over) return t('popSkipOver', c, count(Number(over[1])));
+  switch (reason) {
+    case 'too small': return t('popSkipTooSmall', c);
+    case 'tracking pixel': return t('popSkipTracking', c);
+    case 'duplicate': return t('popSkipDuplicate', c);
+    case 'failed to load': return t('popSkipFailed', c);
+    case 'hidden': return t('popSkipHidden', c);
+    case 'unsupported URL': return t('popSkipUnsupported', c);
+    default: return `${c} ${reason}`;
+  }
+}
+
 function summarizeSkipped(skipped: { reason: string }[]): string {
   const counts = new Map<string, number>();
   for (const s of skipped) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
-  return [...counts.entries()].map(([r, n]) => `${n} ${r}`).join(', ');
+  return [...counts.entries()].map(([r, n]) => skipReason(r, n)).join(', ');
 }

@@ -43,6 +43,19 @@ describe('libraryEntries', () => {
     expect(libraryEntries(records, labels, { superclass: 2 })).toHaveLength(0); // the maple tree was reclassified as a tiger
   });
 
+  it('searches labels in the user\'s language too, when the table carries their names', () => {
+    const ru: LabelTable = { ...labels, localized: ['яблоко', 'аквариумная рыбка', 'клён', 'тигр'] };
+    expect(libraryEntries(records, ru, { text: 'тигр' }).map((e) => e.label)).toEqual(['tiger', 'tiger']);
+    expect(libraryEntries(records, ru, { text: 'ТИГ' })).toHaveLength(2); // case-insensitive
+    expect(libraryEntries(records, ru, { text: 'Аквариумная' }).map((e) => e.label)).toEqual(['aquarium_fish']);
+    expect(libraryEntries(records, ru, { text: 'клен' })).toHaveLength(0); // "ё" = "е"; the maple tree was reclassified
+    expect(libraryEntries([rec(2, 0.5)], ru, { text: 'клен' }).map((e) => e.label)).toEqual(['maple_tree']);
+    expect(libraryEntries(records, ru, { text: 'tiger' })).toHaveLength(2); // English still works
+    expect(libraryEntries(records, labels, { text: 'тигр' })).toHaveLength(0); // no names given: English only
+    // "label A–Z" sorts by the names the user reads.
+    expect(libraryEntries(records, ru, { sort: 'label' }).map((e) => e.label)).toEqual(['aquarium_fish', 'tiger', 'tiger', 'apple']);
+  });
+
   it('filters by site, date and confidence, and sorts', () => {
     expect(libraryEntries(records, labels, { site: 'b.test' })).toHaveLength(1);
     expect(libraryEntries(records, labels, { minConfidence: 0.8 }).map((e) => e.prob)).toEqual([0.95, 0.9]);
