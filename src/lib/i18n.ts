@@ -15,9 +15,10 @@ export function t(key: string, ...subs: (string | number)[]): string {
 
 /** The browser's UI language ("en", "ru", …), for number and date formatting. */
 export function uiLanguage(): string {
-  // The locale chrome.i18n actually picked for our messages (what the user reads), not the browser's default.
-  const picked = typeof chrome !== 'undefined' && chrome.i18n ? chrome.i18n.getMessage('@@ui_locale') : '';
-  return (picked || navigator.language || 'en').replace('_', '-');
+  // The language of the messages chrome.i18n picked (what the user reads): each locale names itself.
+  // @@ui_locale is not it: Linux Chromium can pick our Russian messages while reporting en_US.
+  const own = t('langCode') === 'langCode' ? '' : t('langCode');
+  return own || navigator.language || 'en';
 }
 
 const keyOf = (name: string) => name.replace(/[^A-Za-z0-9_]/g, '_');

@@ -18,11 +18,17 @@ export interface ExtensionHandle {
   close(): Promise<void>;
 }
 
-export async function launchExtension(opts: { headless?: boolean; args?: string[] } = {}): Promise<ExtensionHandle> {
+/**
+ * `executablePath` defaults to CHROMIUM (CHROMIUM_PATH or /usr/bin/chromium). `handleSignals: false` leaves
+ * Ctrl-C and SIGTERM to the caller (Playwright would otherwise close the browser and exit 130 itself,
+ * leaving the temporary profile behind); by default Playwright handles them.
+ */
+export async function launchExtension(opts: { headless?: boolean; args?: string[]; executablePath?: string; handleSignals?: boolean } = {}): Promise<ExtensionHandle> {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error(`${DIST}/manifest.json missing: run \`npm run build\` first`);
   const userDir = mkdtempSync(join(tmpdir(), 'pit-chromium-'));
   const context = await chromium.launchPersistentContext(userDir, {
-    executablePath: CHROMIUM,
+    executablePath: opts.executablePath ?? CHROMIUM,
+    ...(opts.handleSignals === false ? { handleSIGINT: false, handleSIGTERM: false } : {}),
     headless: false, // '--headless=new' below: the old headless mode cannot load extensions
     args: [
       ...(opts.headless === false ? [] : ['--headless=new']),
@@ -47,8 +53,12 @@ export async function launchExtension(opts: { headless?: boolean; args?: string[
       return p;
     },
     async close() {
-      await context.close();
-      rmSync(userDir, { recursive: true, force: true });
+      try {
+        await context.close();
+      } finally {
+        // Also when the browser is already gone (Playwright closes it itself on Ctrl-C).
+        rmSync(userDir, { recursive: true, force: true });
+      }
     },
   };
 }
