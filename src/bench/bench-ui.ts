@@ -6,12 +6,13 @@
  */
 import { byId } from '../lib/dom';
 import { download } from '../lib/download';
+import { localizePage, t, uiLanguage } from '../lib/i18n';
 import { loadCatalog, loadModelBytes, modelUrl } from '../lib/catalog-loader';
 import { catalogBenchModel } from '../core/bench/bench-models';
 import { renderChart } from './chart-view';
 import { openFrame } from './frame-runner';
 import { backendThreads, type PageInfo, pageInfo, pickedModel, type WebBackend, type WebJob } from './measure-web';
-import { TABLE_HEADER, tableCells, toCsv } from '../core/bench/report-format';
+import { tableCells, toCsv } from '../core/bench/report-format';
 import type { BenchModel, BenchReport, BenchRow } from '../core/bench/types';
 
 const $ = byId;
@@ -20,9 +21,18 @@ const checked = (name: string): string[] =>
 
 type Source = { model: BenchModel; url?: string; bytes?: Uint8Array };
 
+/**
+ * The page's column headers: report-format's TABLE_HEADER (the CLI's Markdown, kept English), in the UI's
+ * language. p90 ms, p99 ms and GFLOP/s are technical names, the same in every language.
+ */
+const tableHeader = (): string[] => [
+  t('benchColModel'), t('benchColBackend'), t('benchColThreads'), t('benchColBatch'), t('benchColCreate'), t('benchColFirst'),
+  t('benchColMedian'), 'p90 ms', 'p99 ms', t('benchColMin'), t('benchColThroughput'), 'GFLOP/s', t('benchColVsNative'),
+];
+
 function renderTable(rows: readonly BenchRow[]): void {
   const head = document.createElement('tr');
-  for (const h of TABLE_HEADER) head.append(Object.assign(document.createElement('th'), { textContent: h }));
+  for (const h of tableHeader()) head.append(Object.assign(document.createElement('th'), { textContent: h }));
   $('table').querySelector('thead')?.replaceChildren(head);
   $('table').querySelector('tbody')?.replaceChildren(...rows.map((r) => {
     const tr = document.createElement('tr');
@@ -30,7 +40,7 @@ function renderTable(rows: readonly BenchRow[]): void {
     cells.forEach((text, i) => {
       if (r.medianMs === null && i > 6) return;
       const td = Object.assign(document.createElement('td'), { textContent: text });
-      if (r.medianMs === null && i === 6) Object.assign(td, { colSpan: 7, className: 'error' });
+      if (r.medianMs === null && i === 6) Object.assign(td, { colSpan: 7, className: 'error', ...(r.error !== undefined ? { textContent: t('benchCellError', r.error) } : {}) });
       tr.append(td);
     });
     return tr;
@@ -57,7 +67,7 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
     batches: checked('batch').map(Number), runs: Number(($('runs') as HTMLInputElement).value) || 50,
     warmup: 3, maxMs: 1000 * (Number(($('max-seconds') as HTMLInputElement).value) || 10), seed: 1,
   };
-  if (!sources.length || !backends.length || !plan.batches.length) throw new Error('choose at least one model, backend and batch size');
+  if (!sources.length || !backends.length || !plan.batches.length) throw new Error(t('benchChooseSomething'));
   const report: BenchReport = {
     schema: 'pit-bench/1', createdAt: new Date().toISOString(), machine: machineOf(info),
     config: { models: sources.map((s) => s.model.key), backends, batches: plan.batches, runs: plan.runs, warmup: plan.warmup, maxSecondsPerCell: plan.maxMs / 1000, seed: plan.seed, coldRuns: 0, cloud: null, headed: true },
@@ -75,7 +85,7 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
     const frame = await openFrame(backendThreads(backend));
     try {
       for (const s of sources) {
-        $('status').textContent = `${s.model.key} on ${backend}…`;
+        $('status').textContent = t('benchStatusRunning', s.model.key, backend);
         const job: WebJob = { model: s.model, backend, plan, ...(s.url ? { url: s.url } : {}), ...(s.bytes ? { bytes: s.bytes } : {}) };
         const res = await frame.api.measureJob(job);
         report.rows.push(...res.rows);
@@ -88,21 +98,25 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
       frame.close();
     }
   }
-  $('status').textContent = 'done';
-  $('summary').textContent = `${info.browser ?? info.userAgent}, ${info.hardwareConcurrency} cores, onnxruntime-web ${report.machine.ortWeb ?? '?'}. ${report.unavailable.map((u) => `${u.backend}: unavailable (${u.reason}).`).join(' ')}`;
+  $('status').textContent = t('benchStatusDone');
+  $('summary').textContent = [
+    t('benchSummary', info.browser ?? info.userAgent, info.hardwareConcurrency, report.machine.ortWeb ?? '?'),
+    ...report.unavailable.map((u) => t('benchUnavailable', u.backend, u.reason)),
+  ].join(' ');
+  // The chart is the study's figure, the same SVG the CLI writes: English, subtitle included.
   await renderChart($('chart'), report.rows, `${info.browser ?? ''}, ${info.hardwareConcurrency} cores`);
   $('dl-json').onclick = () => download('bench.json', 'application/json', JSON.stringify(report, null, 2));
   $('dl-csv').onclick = () => download('bench.csv', 'text/csv', toCsv(report.rows));
 }
 
 export async function startUi(): Promise<void> {
+  localizePage();
   $('ui').hidden = false;
   const [catalog, info] = await Promise.all([loadCatalog(), pageInfo()]);
-  $('cores').textContent = `${info.hardwareConcurrency}${info.crossOriginIsolated ? '' : ', not cross-origin isolated: 1 thread'}`;
+  $('cores').textContent = info.crossOriginIsolated ? String(info.hardwareConcurrency) : t('benchCoresNotIsolated', info.hardwareConcurrency);
   const g = info.webgpu;
-  $('gpu').textContent = g.available
-    ? `Adapter: ${[g.vendor, g.architecture].filter(Boolean).join(' ') || 'unknown'}${g.software ? ' — a software (fallback) adapter: its times are not GPU speed' : ''}`
-    : `WebGPU unavailable: ${g.reason}`;
+  const adapter = [g.vendor, g.architecture].filter(Boolean).join(' ') || t('benchGpuUnknown');
+  $('gpu').textContent = g.available ? (g.software ? t('benchGpuSoftware', adapter) : t('benchGpuAdapter', adapter)) : t('benchGpuUnavailable', g.reason ?? t('benchGpuUnknown'));
   $('gpu').classList.toggle('warn', !g.available || g.software === true);
   // A model the user added has no URL in the package: its bytes come from IndexedDB.
   const catalogModels = new Map<string, Source>(await Promise.all(catalog.models.map(async (m): Promise<[string, Source]> =>
@@ -110,7 +124,8 @@ export async function startUi(): Promise<void> {
   $('models').replaceChildren(...catalog.models.map((m) => {
     const label = document.createElement('label');
     const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'model', value: m.id, checked: m.id === catalog.default });
-    label.append(box, ` ${m.name} (${m.id}${m.madds ? `, ${(m.madds / 1e6).toFixed(1)} M multiply-adds` : ''})`);
+    const madds = m.madds ? (m.madds / 1e6).toLocaleString(uiLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false }) : '';
+    label.append(box, ' ', madds ? t('benchModelMadds', m.name, m.id, madds) : t('benchModel', m.name, m.id));
     return label;
   }));
   $('form').addEventListener('submit', (ev) => {
@@ -118,7 +133,7 @@ export async function startUi(): Promise<void> {
     ($('run') as HTMLButtonElement).disabled = true;
     run(info, catalogModels)
       .catch((e: unknown) => {
-        $('status').textContent = `failed: ${e instanceof Error ? e.message : String(e)}`;
+        $('status').textContent = t('benchStatusFailed', e instanceof Error ? e.message : String(e));
       })
       .finally(() => {
         ($('run') as HTMLButtonElement).disabled = false;

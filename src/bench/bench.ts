@@ -6,12 +6,13 @@
  * extension pages.
  */
 import { startUi } from './bench-ui';
+import { t } from '../lib/i18n';
 import { measureJob, pageInfo } from './measure-web';
 
 Object.assign(globalThis, { pitBench: { measureJob, pageInfo } });
 
 if (!new URLSearchParams(location.search).has('frame')) {
   startUi().catch((e: unknown) => {
-    document.body.textContent = `The benchmark page failed to start: ${e instanceof Error ? e.message : String(e)}`;
+    document.body.textContent = t('benchStartFailed', e instanceof Error ? e.message : String(e));
   });
 }

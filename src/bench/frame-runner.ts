@@ -4,6 +4,7 @@
  * thread setting in a fresh document (`bench.html?frame=1&threads=…`) and
  * drops it afterwards, releasing the runtime and its worker threads.
  */
+import { t } from '../lib/i18n';
 import type { PageInfo, WebJob, WebJobResult } from './measure-web';
 
 export interface BenchApi {
@@ -21,7 +22,7 @@ export async function openFrame(threads: 1 | 'all', timeoutMs = 30_000): Promise
   frame.hidden = true;
   frame.src = `bench.html?frame=1&threads=${threads}`;
   const loaded = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`benchmark frame did not load within ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(t('benchFrameTimeout', timeoutMs / 1000))), timeoutMs);
     frame.addEventListener('load', () => {
       clearTimeout(timer);
       resolve();
@@ -38,7 +39,7 @@ export async function openFrame(threads: 1 | 'all', timeoutMs = 30_000): Promise
   const api = (frame.contentWindow as unknown as { pitBench?: BenchApi } | null)?.pitBench;
   if (!api) {
     frame.remove();
-    throw new Error('benchmark frame started without its API');
+    throw new Error(t('benchFrameNoApi'));
   }
   return { api, close: () => frame.remove() };
 }
