@@ -148,10 +148,13 @@ def main(argv: list[str] | None = None) -> None:
         checkpoint.load_strict(model, state, str(a.weights))
         prov = {"source": "trained", **train_provenance(meta)}
         # A run that stopped early (a session's end, a crash) must never become what users get.
-        if "epochsPlanned" in prov and (a.make_default or a.id == catalog.load(a.catalog or a.out / "catalog.json").get("default")) and not a.allow_partial:
-            raise SystemExit(f"{a.weights}: a partial run ({prov['epochs']} of {prov['epochsPlanned']} epochs) "
-                             "cannot replace the default model; finish the run (rerun the same train command) "
-                             "or pass --allow-partial for a non-default id")
+        if "epochsPlanned" in prov:
+            run = f"{a.weights}: a partial run ({prov['epochs']} of {prov['epochsPlanned']} epochs)"
+            if a.make_default or a.id == catalog.load(a.catalog or a.out / "catalog.json").get("default"):
+                raise SystemExit(f"{run} cannot replace the default model, with or without --allow-partial; "
+                                 "finish the run (rerun the same train command)")
+            if not a.allow_partial:
+                raise SystemExit(f"{run}: pass --allow-partial to export it under a non-default id")
         name = a.name or f"{a.arch} (trained here)"
     prov.update(parse_json_arg(a.provenance_json))
     entry = export_to_catalog(model, arch=a.arch, model_id=a.id, name=name, out_dir=a.out,

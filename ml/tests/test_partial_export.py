@@ -28,6 +28,12 @@ class PartialExportTest(unittest.TestCase):
                 model_id = "other" if extra else "resnet20-pit"
                 with self.assertRaisesRegex(SystemExit, r"partial run \(3 of 120 epochs\) cannot replace the default"):
                     export_main(["--arch", "resnet20", "--weights", str(ck), "--id", model_id, "--out", d, *extra])
+            # --allow-partial never makes it the default either.
+            with self.assertRaisesRegex(SystemExit, r"cannot replace the default model, with or without --allow-partial"):
+                export_main(["--arch", "resnet20", "--weights", str(ck), "--id", "resnet20-pit", "--out", d, "--allow-partial"])
+            # Under another id it needs the flag.
+            with self.assertRaisesRegex(SystemExit, r"pass --allow-partial"):
+                export_main(["--arch", "resnet20", "--weights", str(ck), "--id", "other", "--out", d])
             self.assertEqual(catalog.load(out / "catalog.json")["models"], [])
             self.assertFalse((out / "resnet20-pit.onnx").exists())
 

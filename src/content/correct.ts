@@ -29,7 +29,7 @@ function button(text: string, onClick: () => void): HTMLButtonElement {
 
 /** One of `labels` from what the user typed, in English or their language ("aquarium fish", "Aquarium_Fish", "аквариумная рыбка"). */
 export function matchLabel(typed: string, labels: readonly string[]): string | undefined {
-  const norm = (s: string) => s.trim().toLowerCase().replaceAll('_', ' ').replace(/\s+/g, ' ');
+  const norm = (s: string) => s.trim().toLowerCase().replaceAll('_', ' ').replaceAll('ё', 'е').replace(/\s+/g, ' ');
   const want = norm(typed);
   return labels.find((l) => norm(l) === want || norm(labelName(l)) === want);
 }

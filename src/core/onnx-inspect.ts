@@ -33,6 +33,9 @@ export interface OnnxInfo {
 
 export class OnnxError extends Error {}
 
+/** Larger than any real tensor dimension; a negative int64 reads as ~1.8e19. */
+const MAX_DIM = 2 ** 31;
+
 class Reader {
   pos = 0;
   constructor(readonly b: Uint8Array, readonly end = b.length, start = 0) {
@@ -102,7 +105,8 @@ function valueInfo(r: Reader): TensorInfo {
                 else if (df === 2 && dw === 2) d = dim.string() || '?';
                 else dim.skip(dw);
               }
-              info.dims.push(d === 0 ? '?' : d);
+              // 0, or a negative int64 (read as a huge unsigned varint): not a size.
+              info.dims.push(d === 0 || (typeof d === 'number' && d > MAX_DIM) ? '?' : d);
             }
           } else tt.skip(ew);
         }
@@ -112,15 +116,18 @@ function valueInfo(r: Reader): TensorInfo {
   return info;
 }
 
+/** A weight's dimension as a count; a negative or absurd one counts as 0 (the weight count stays finite). */
+const dimSize = (d: number) => (d > MAX_DIM ? 0 : d);
+
 function initializer(r: Reader): { name: string; size: number } {
   let name = '';
   let size = 1;
   let hasDims = false;
   for (const [f, w] of r.fields()) {
-    if (f === 1 && w === 0) { size *= r.varint(); hasDims = true; }
+    if (f === 1 && w === 0) { size *= dimSize(r.varint()); hasDims = true; }
     else if (f === 1 && w === 2) {
       const p = r.sub(); // packed dims
-      while (p.pos < p.end) { size *= p.varint(); hasDims = true; }
+      while (p.pos < p.end) { size *= dimSize(p.varint()); hasDims = true; }
     } else if (f === 8 && w === 2) name = r.string();
     else r.skip(w);
   }

@@ -7,7 +7,7 @@
 import { labelsOf } from '../core/catalog';
 import type { InferenceRecord, UserLabel } from '../core/record';
 import { loadCatalog } from './catalog-loader';
-import { recordByRequestId, setUserLabel } from './db';
+import { recordByRequestId, recordsOfImage, setUserLabel } from './db';
 
 /** The label names a record can be given: its model's label set (CIFAR-100's 100 classes). */
 export async function labelNamesFor(modelId?: string): Promise<string[]> {
@@ -34,6 +34,8 @@ export async function correctRecord(requestId: string, label: string | null, all
   }
   const out = await setUserLabel(requestId, userLabel);
   if (!out) throw new Error('that classification is no longer stored');
+  // Undo takes the user's label off the image, wherever it sits (it may be on an older record of it).
+  if (userLabel === null) for (const r of await recordsOfImage(rec.imageUrl)) if (r.userLabel) await setUserLabel(r.requestId, null);
   return out;
 }
 

@@ -98,10 +98,19 @@ export async function addRecord(rec: InferenceRecord): Promise<number> {
   return id;
 }
 
-/** Replace a stored record (same id): the cloud half of a comparison arrives after the local one. */
-export async function updateRecord(rec: InferenceRecord): Promise<void> {
-  if (rec.id === undefined) throw new Error('updateRecord: the record has no id');
-  await (await openDb()).put('inferences', rec);
+/**
+ * Add the cloud half of a comparison to a stored record (it arrives after the
+ * local one). Only `cloud` changes, read and written in one transaction: what
+ * happened to the record meanwhile (the user labelled it) is kept. Returns the
+ * stored record, or undefined when it is gone.
+ */
+export async function setCloudResult(id: number, cloud: InferenceRecord['cloud']): Promise<InferenceRecord | undefined> {
+  const tx = (await openDb()).transaction('inferences', 'readwrite');
+  const stored = await tx.store.get(id);
+  const out = stored ? { ...stored, cloud } : undefined;
+  if (out) await tx.store.put(out);
+  await tx.done;
+  return out;
 }
 
 /** Store many records in one transaction (page tagging); idempotent on requestId like addRecord. */
@@ -147,7 +156,10 @@ export async function deleteSite(site: string): Promise<number> {
 export async function enforceRetention(maxCount: number, maxDays: number, now = Date.now()): Promise<number> {
   const db = await openDb();
   const tx = db.transaction('inferences', 'readwrite');
-  let excess = maxCount > 0 ? (await tx.store.count()) - maxCount : 0;
+  // The limit counts what retention may delete: records the user labelled are kept, and not counted.
+  let labelled = 0;
+  if (maxCount > 0) for (let c = await tx.store.openCursor(); c; c = await c.continue()) if (c.value.userLabel) labelled++;
+  let excess = maxCount > 0 ? (await tx.store.count()) - labelled - maxCount : 0;
   const cutoff = maxDays > 0 ? now - maxDays * 86_400_000 : Number.NEGATIVE_INFINITY;
   let n = 0;
   for (let c = await tx.store.index('time').openCursor(); c; c = await c.continue()) {
@@ -232,4 +244,19 @@ export async function deleteUserModel(id: string): Promise<void> {
 
 export async function getUserModel(id: string): Promise<UserModel | undefined> {
   return (await openDb()).get('userModels', id);
+}
+
+/** The self-check passed: store the checked entry, in one transaction, only if the model (and its file) is still there. */
+export async function markUserModelChecked(id: string, entry: ModelEntry): Promise<boolean> {
+  const tx = (await openDb()).transaction(['userModels', 'userModelFiles'], 'readwrite');
+  const [m, file] = await Promise.all([tx.objectStore('userModels').get(id), tx.objectStore('userModelFiles').getKey(id)]);
+  const ok = m !== undefined && file !== undefined;
+  if (ok) await tx.objectStore('userModels').put({ ...m, entry, checked: true });
+  await tx.done;
+  return ok;
+}
+
+/** Every record of one image URL (all its classifications). */
+export async function recordsOfImage(imageUrl: string): Promise<InferenceRecord[]> {
+  return (await allRecords()).filter((r) => r.imageUrl === imageUrl);
 }

@@ -4,7 +4,7 @@ import { download } from '../lib/download';
 import { labelsOf, resolveModel } from '../core/catalog';
 import { exportCsv, exportRows, libraryEntries, librarySites, type LabelTable, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
 import { loadCatalog } from '../lib/catalog-loader';
-import { allRecords, clearRecords, deleteRecord, deleteSite, setUserLabel } from '../lib/db';
+import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
 import { correctRecord } from '../lib/corrections';
 import { prettyLabel } from '../core/format';
 import { labelName, localizePage, plural, superclassName, t, uiLanguage } from '../lib/i18n';
@@ -38,10 +38,6 @@ function matchLabel(typed: string): string | undefined {
   return labels.fine.find((l) => norm(prettyLabel(l)) === want || norm(labelName(l)) === want);
 }
 
-/** Undo: the user's label goes from every record of the image (it may sit on an older one). */
-async function clearUserLabel(imageUrl: string): Promise<void> {
-  for (const r of await allRecords()) if (r.imageUrl === imageUrl && r.userLabel) await setUserLabel(r.requestId, null);
-}
 
 function checkRow(e: LibraryEntry): HTMLDivElement {
   const row = Object.assign(document.createElement('div'), { className: 'check' });
@@ -57,7 +53,7 @@ function checkRow(e: LibraryEntry): HTMLDivElement {
   if (e.userLabel) {
     const right = e.userLabel.label === e.modelLabel;
     row.append(Object.assign(document.createElement('span'), { className: 'said', textContent: right ? t('libCheckedRight') : t('libCorrected', labelName(e.modelLabel)) }),
-      btn(t('libUndo'), () => void clearUserLabel(e.record.imageUrl).then(refresh, fail)));
+      btn(t('libUndo'), () => void correctRecord(e.record.requestId, null).then(refresh, fail)));
     return row;
   }
   row.append(btn(t('libRight'), () => save(e.modelLabel)), btn(t('libWrong'), () => {

@@ -7,9 +7,10 @@
  */
 import { judgeOutputs, OnnxError } from '../core/onnx-inspect';
 import { normalize } from '../core/normalize';
-import { getUserModel, putUserModel } from '../lib/db';
+import { getUserModel, markUserModelChecked } from '../lib/db';
 import { userModelsChanged } from '../lib/catalog-loader';
 import { getSession } from '../lib/ort-runtime';
+import { loadSettings } from '../lib/settings';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -28,7 +29,8 @@ export async function checkUserModel(id: string): Promise<{ kind: 'logits' | 'pr
   const t0 = performance.now();
   let session: Awaited<ReturnType<typeof getSession>>;
   try {
-    session = await getSession(entry, 'wasm', 1);
+    // The user's thread setting: the first session of a fresh document fixes the WASM runtime's threads for its life.
+    session = await getSession(entry, 'wasm', (await loadSettings()).threads);
   } catch (e) {
     // ORT's words for an operator it lacks are kept: they name the operator.
     throw new OnnxError(`ONNX Runtime Web cannot load this model: ${message(e)}`);
@@ -53,8 +55,8 @@ export async function checkUserModel(id: string): Promise<{ kind: 'logits' | 'pr
     throw e instanceof OnnxError ? e : new OnnxError(`the self-check inference failed: ${message(e)}`);
   }
   const kind = judgeOutputs(out, inputs.length);
-  const checked = { ...m, checked: true, entry: { ...entry, output: { ...entry.output, kind } } };
-  await putUserModel(checked);
+  // Written only if it is still being added: the Options page may have given up (and deleted it) meanwhile.
+  if (!(await markUserModelChecked(id, { ...entry, output: { ...entry.output, kind } }))) throw new Error('the model was removed while it was being checked');
   userModelsChanged();
   return { kind, ms: performance.now() - t0 };
 }

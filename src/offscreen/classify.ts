@@ -7,7 +7,7 @@
 import { epochNow } from '../core/clock';
 import { newRecord } from '../core/record';
 import { stageOf } from '../core/stage-error';
-import { addRecord, recordByRequestId, updateRecord } from '../lib/db';
+import { addRecord, recordByRequestId, setCloudResult } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/messages';
 import { send } from '../lib/messaging';
 import { effectiveThreads } from '../lib/ort-runtime';
@@ -79,7 +79,14 @@ async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => 
     // Outside the inference queue, with its own timings: it never changes the local figures.
     record.cloud = await compareInCloud(req.cloud, plan.catalog, plan.model, loaded.data);
     notes.push(record.cloud.error ? `cloud comparison failed: ${record.cloud.error}` : `sent to ${record.cloud.endpoint} for comparison`);
-    if (record.id !== undefined) await updateRecord(record).catch((e: unknown) => notes.push(`cloud result not saved: ${errorMessage(e)}`));
+    if (record.id !== undefined) {
+      // Only the cloud half is written: a label the user gave meanwhile is kept, and shown again.
+      const stored = await setCloudResult(record.id, record.cloud).catch((e: unknown) => {
+        notes.push(`cloud result not saved: ${errorMessage(e)}`);
+        return undefined;
+      });
+      if (stored?.userLabel) record.userLabel = stored.userLabel;
+    }
     deliver({ ...base, record, notes });
   }
   return { ...base, record, notes };

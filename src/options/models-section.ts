@@ -5,7 +5,7 @@
  * self-checked in the offscreen document by the same loader every
  * classification uses; only a model that passes is offered anywhere.
  */
-import { modelDisplayName, type Catalog, type ModelEntry } from '../core/catalog';
+import { parseCatalog, modelDisplayName, type Catalog, type ModelEntry } from '../core/catalog';
 import { asClassifier, inspectOnnx, MAX_MODEL_BYTES, NORMALISATION_PRESETS, type OnnxInfo } from '../core/onnx-inspect';
 import { sha256Hex } from '../core/sha256';
 import { loadCatalog, userModelsChanged } from '../lib/catalog-loader';
@@ -167,6 +167,8 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
         params: p.info.params, accuracy: null,
         provenance: { source: 'imported', recipe: `your ONNX file ${p.file.name}`, opset: p.info.opset, createdAt: new Date().toISOString() },
       };
+      // The catalog's own check, before anything is stored: an entry it would refuse later must not be kept.
+      parseCatalog({ ...catalog, models: [...catalog.models, entry], default: catalog.default });
       say(t('optChecking', name));
       await putUserModel({ id, entry, addedAt: Date.now(), checked: false }, p.bytes);
       const r = await send('background:check-model', { id }, 130_000);

@@ -19,7 +19,7 @@ describe('inspectOnnx reads what a user needs to know from the file itself', () 
   });
 
   it('initializers an old exporter lists as inputs are not inputs', () => {
-    const m = tinyClassifier({ inputName: 'images', outputName: 'scores' });
+    const m = tinyClassifier({ inputName: 'images', outputName: 'scores', initsAsInputs: true });
     const info = inspectOnnx(m);
     expect(info.inputs.map((i) => i.name)).toEqual(['images']);
     expect(asClassifier(info)).toEqual({ inputName: 'images', outputName: 'scores', batch: -1 });

@@ -102,9 +102,13 @@ describe('a wrong label, corrected by the user', () => {
   });
 
   it('the popup counts both in the model\'s accuracy on your images, next to the test set', async () => {
+    // The default model's name and test-set accuracy, as the catalog says (a new default changes both).
+    const cat = JSON.parse(readFileSync(new URL('../../models/catalog.json', import.meta.url), 'utf8')) as { default: string; models: { id: string; name: string; accuracy: { top1: number } | null }[] };
+    const m = cat.models.find((x) => x.id === cat.default)!;
+    const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const popup = await ext.page('src/popup/popup.html');
     await expect.poll(() => popup.locator('#personal').innerText(), { timeout: 10_000 })
-      .toMatch(/ResNet-20 \(trained here\): right on 1 of 2 images you checked \(50 %\), top-5 [12] \(\d+ %\) · CIFAR-100 test set 67\.8 %/);
+      .toMatch(new RegExp(`${esc(m.name)}: right on 1 of 2 images you checked \\(50 %\\), top-5 [12] \\(\\d+ %\\) · CIFAR-100 test set ${esc(m.accuracy!.top1.toFixed(1))} %`));
     await popup.close();
   });
 

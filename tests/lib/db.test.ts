@@ -2,7 +2,7 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from '../../src/core/record';
-import { addRecord, addRecords, allRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId, updateRecord } from '../../src/lib/db';
+import { addRecord, addRecords, allRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId, setCloudResult, setUserLabel } from '../../src/lib/db';
 
 function rec(i: number, extra: Partial<InferenceRecord> = {}): InferenceRecord {
   return {
@@ -48,12 +48,26 @@ describe('db', () => {
 });
 
 describe('db: library operations', () => {
-  it('updates a stored record in place (the cloud half arrives later)', async () => {
+  it('adds the cloud half later without losing the label the user gave meanwhile', async () => {
     const id = await addRecord(rec(1));
-    await updateRecord({ ...rec(1), id, cloud: { endpoint: 'http://127.0.0.1:8000', model: 'm', roundTripMs: 9, requestBytes: 1, responseBytes: 1, attempts: 1, top5: [] } });
+    await setUserLabel('req-1', { index: 5, label: 'bed', at: 1 });
+    const stored = await setCloudResult(id, { endpoint: 'http://127.0.0.1:8000', model: 'm', roundTripMs: 9, requestBytes: 1, responseBytes: 1, attempts: 1, top5: [] });
+    expect(stored?.userLabel?.label).toBe('bed');
     expect(await countRecords()).toBe(1);
-    expect((await recordByRequestId('req-1'))?.cloud?.roundTripMs).toBe(9);
-    await expect(updateRecord(rec(2))).rejects.toThrow(/no id/);
+    const r = await recordByRequestId('req-1');
+    expect([r?.cloud?.roundTripMs, r?.userLabel?.label]).toEqual([9, 'bed']);
+    expect(await setCloudResult(9999, undefined)).toBeUndefined();
+  });
+
+  it('retention keeps labelled records and does not count them against the limit', async () => {
+    await addRecords(Array.from({ length: 10 }, (_, i) => rec(i)));
+    for (const i of [0, 1, 2, 3, 4]) await setUserLabel(`req-${i}`, { index: 3, label: 'bear', at: 1 });
+    // 5 labelled + 5 unlabelled, limit 4: the oldest unlabelled one goes, the newest stays.
+    expect(await enforceRetention(4, 0)).toBe(1);
+    expect((await allRecords()).map((r) => r.requestId)).toEqual(['req-0', 'req-1', 'req-2', 'req-3', 'req-4', 'req-6', 'req-7', 'req-8', 'req-9']);
+    // More labelled records than the limit: unlabelled ones up to the limit are still kept.
+    expect(await enforceRetention(2, 0)).toBe(2);
+    expect((await allRecords()).filter((r) => !r.userLabel).map((r) => r.requestId)).toEqual(['req-8', 'req-9']);
   });
 
   it('adds a page of records in one call, still without duplicates', async () => {

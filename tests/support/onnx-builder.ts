@@ -77,7 +77,7 @@ export function buildOnnx(m: ModelSpec): Uint8Array {
  * outputs (weights from a fixed formula), optionally followed by `tail` nodes
  * (e.g. a Softmax) that end in the output `out`.
  */
-export function tinyClassifier(o: { classes?: number; hw?: number; rank?: number; batch?: Dim; inputName?: string; outputName?: string; tail?: NodeSpec[]; inits?: InitSpec[]; extraOpsets?: ModelSpec['extraOpsets'] } = {}): Uint8Array {
+export function tinyClassifier(o: { classes?: number; hw?: number; rank?: number; batch?: Dim; inputName?: string; outputName?: string; tail?: NodeSpec[]; inits?: InitSpec[]; extraOpsets?: ModelSpec['extraOpsets']; initsAsInputs?: boolean } = {}): Uint8Array {
   const classes = o.classes ?? 100;
   const hw = o.hw ?? 32;
   const input = o.inputName ?? 'x';
@@ -88,7 +88,8 @@ export function tinyClassifier(o: { classes?: number; hw?: number; rank?: number
   const b = Array.from({ length: classes }, (_, i) => Math.cos(i * 0.11) * 0.1);
   const gemmOut = o.tail?.length ? 'logits' : output;
   return buildOnnx({
-    inputs: [{ name: input, dims }],
+    // Old exporters (keep_initializers_as_inputs) list every weight as a graph input too.
+    inputs: [{ name: input, dims }, ...(o.initsAsInputs ? [{ name: 'W', dims: [3, classes] }, { name: 'B', dims: [classes] }] : [])],
     outputs: [{ name: output, dims: [batch, classes] }],
     inits: [{ name: 'W', dims: [3, classes], values: w }, { name: 'B', dims: [classes], values: b }, ...(o.inits ?? [])],
     nodes: [
