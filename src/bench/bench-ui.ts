@@ -10,16 +10,44 @@ import { localizePage, t, uiLanguage } from '../lib/i18n';
 import { loadCatalog, loadModelBytes, modelUrl } from '../lib/catalog-loader';
 import { catalogBenchModel } from '../core/bench/bench-models';
 import { renderChart } from './chart-view';
-import { openFrame } from './frame-runner';
-import { backendThreads, type PageInfo, pageInfo, pickedModel, type WebBackend, type WebJob } from './measure-web';
+import { type BenchFrame, openFrame } from './frame-runner';
+import { backendThreads, type PageInfo, pageInfo, pickedModel, type WebBackend, type WebJobResult } from './measure-web';
+import { failedRows } from '../core/bench/rows';
 import { tableCells, toCsv } from '../core/bench/report-format';
-import type { BenchModel, BenchReport, BenchRow } from '../core/bench/types';
+import type { BenchModel, BenchReport, BenchRow, CellPlan } from '../core/bench/types';
 
 const $ = byId;
 const checked = (name: string): string[] =>
   [...document.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((i) => i.value);
 
-type Source = { model: BenchModel; url?: string; bytes?: Uint8Array };
+/**
+ * Where a model's bytes come from: the package (a URL), a picked file (bytes),
+ * or, for a model the user added, IndexedDB (`load`, sha256-checked): read only
+ * when a run measures it, one job at a time, and dropped after that job.
+ */
+type Source = { model: BenchModel; url?: string; bytes?: Uint8Array; load?: () => Promise<Uint8Array> };
+
+/**
+ * One (model, backend) job. A user model whose bytes cannot be read (removed,
+ * corrupted) gets error rows for every batch size, and the run goes on; its
+ * error is kept for the run so the other backends do not read it again.
+ */
+async function measureSource(s: Source, backend: WebBackend, plan: CellPlan, info: PageInfo, frame: BenchFrame, unreadable: Map<Source, string>): Promise<WebJobResult> {
+  let bytes = s.bytes;
+  if (!bytes && s.load && !unreadable.has(s)) {
+    try {
+      bytes = await s.load();
+    } catch (e) {
+      unreadable.set(s, e instanceof Error ? e.message : String(e));
+    }
+  }
+  const error = unreadable.get(s);
+  if (error !== undefined) {
+    const threads = backendThreads(backend) === 1 ? 1 : info.hardwareConcurrency || 1;
+    return { rows: failedRows({ model: s.model, backend, threads }, plan.batches, error) };
+  }
+  return frame.api.measureJob({ model: s.model, backend, plan, ...(s.url ? { url: s.url } : {}), ...(bytes ? { bytes } : {}) });
+}
 
 /**
  * The page's column headers: report-format's TABLE_HEADER (the CLI's Markdown, kept English), in the UI's
@@ -76,6 +104,7 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
   const progress = $('progress') as HTMLProgressElement;
   Object.assign(progress, { hidden: false, value: 0, max: sources.length * backends.length });
   $('results').hidden = false;
+  const unreadable = new Map<Source, string>();
   for (const backend of backends) {
     if (backend === 'webgpu' && !info.webgpu.available) {
       report.unavailable.push({ backend, reason: info.webgpu.reason ?? 'no adapter' });
@@ -86,8 +115,7 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
     try {
       for (const s of sources) {
         $('status').textContent = t('benchStatusRunning', s.model.key, backend);
-        const job: WebJob = { model: s.model, backend, plan, ...(s.url ? { url: s.url } : {}), ...(s.bytes ? { bytes: s.bytes } : {}) };
-        const res = await frame.api.measureJob(job);
+        const res = await measureSource(s, backend, plan, info, frame, unreadable);
         report.rows.push(...res.rows);
         report.machine.ortWeb ??= res.ortWeb ?? null;
         if (res.runtimeInitMs !== undefined) report.runtimeInitMs[backend] = res.runtimeInitMs;
@@ -118,9 +146,9 @@ export async function startUi(): Promise<void> {
   const adapter = [g.vendor, g.architecture].filter(Boolean).join(' ') || t('benchGpuUnknown');
   $('gpu').textContent = g.available ? (g.software ? t('benchGpuSoftware', adapter) : t('benchGpuAdapter', adapter)) : t('benchGpuUnavailable', g.reason ?? t('benchGpuUnknown'));
   $('gpu').classList.toggle('warn', !g.available || g.software === true);
-  // A model the user added has no URL in the package: its bytes come from IndexedDB.
-  const catalogModels = new Map<string, Source>(await Promise.all(catalog.models.map(async (m): Promise<[string, Source]> =>
-    [m.id, m.userAdded ? { model: catalogBenchModel(m), bytes: await loadModelBytes(m) } : { model: catalogBenchModel(m), url: modelUrl(m.file) }])));
+  // A model the user added has no URL in the package: its bytes come from IndexedDB, read when a run includes it.
+  const catalogModels = new Map<string, Source>(catalog.models.map((m): [string, Source] =>
+    [m.id, m.userAdded ? { model: catalogBenchModel(m), load: () => loadModelBytes(m) } : { model: catalogBenchModel(m), url: modelUrl(m.file) }]));
   $('models').replaceChildren(...catalog.models.map((m) => {
     const label = document.createElement('label');
     const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'model', value: m.id, checked: m.id === catalog.default });
