@@ -74,6 +74,7 @@ export default defineConfig({
         offscreen: resolve(ROOT, 'src/offscreen/offscreen.html'),
         bench: resolve(ROOT, 'src/bench/bench.html'),
         library: resolve(ROOT, 'src/library/library.html'),
+        labelFrame: resolve(ROOT, 'src/content/label-frame.html'),
       },
     },
   },

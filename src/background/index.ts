@@ -7,6 +7,7 @@
 import browser from 'webextension-polyfill';
 import { epochNow } from '../core/clock';
 import { enforceRetention } from '../lib/db';
+import { envelope } from '../lib/messages';
 import { isExtensionContext, listen } from '../lib/messaging';
 import { loadSettings } from '../lib/settings';
 import { createContextMenu, onContextMenuClick } from './context-menu';
@@ -63,7 +64,8 @@ listen('background', {
   'background:tag-page': tagPage,
   'background:tag-cancel': tagCancel,
   'background:read-deferred': readDeferred,
-  'background:check-model': ({ id }) => sendOffscreen('offscreen:check-model', { id: String(id) }, 120_000),
+  // The user's thread setting travels along: the offscreen document has no storage API.
+  'background:check-model': async ({ id }) => sendOffscreen('offscreen:check-model', { id: String(id), threads: (await loadSettings()).threads }, 120_000),
   'background:correct': async ({ requestId, label }, sender) => {
     if (typeof requestId !== 'string' || (label !== null && typeof label !== 'string')) throw new Error('malformed correction');
     // A content script may only label what its own page showed; extension pages go through lib/corrections directly.
@@ -71,6 +73,12 @@ listen('background', {
     return { userLabel: (await correctRecord(requestId, label, origin)).userLabel ?? null };
   },
   'background:label-names': async ({ modelId }) => ({ labels: await labelNamesFor(String(modelId)) }),
+  // From the overlay's label frame (ours: an extension page), to every frame of its tab: the overlay that owns the request redraws.
+  'background:label-done': async (p, sender) => {
+    if (sender.tab?.id === undefined) return { delivered: false };
+    await browser.tabs.sendMessage(sender.tab.id, envelope('content:label-done', p)).catch(() => undefined);
+    return { delivered: true };
+  },
   'background:tag-status': tagStatus,
   'background:auto-tag': autoTag,
   'background:content-settings': contentSettings,

@@ -41,9 +41,19 @@ export async function tagPage({ tabId }: Payload<'background:tag-page'>): Promis
   return { jobId, total: images.length, skipped };
 }
 
-/** The offscreen document reached a deferred inline image: ask the tab's page for its bytes. */
+/**
+ * The offscreen document reached a deferred inline image: ask the tab's page
+ * for its bytes by the key it deferred it under. A tab that no longer runs our
+ * content script (it navigated, or closed) has no such image any more.
+ */
 export async function readDeferred({ tabId, srcUrl }: Payload<'background:read-deferred'>): Promise<{ dataUrl: string }> {
-  return sendToTab(tabId, 0, 'content:read-image', { srcUrl }, 30_000);
+  try {
+    return await sendToTab(tabId, 0, 'content:read-deferred', { srcUrl }, 30_000);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/receiving end does not exist|could not establish connection|no tab with id/i.test(message)) throw new Error('the image is no longer on this page');
+    throw e;
+  }
 }
 
 export async function tagCancel({ tabId }: Payload<'background:tag-cancel'>): Promise<{ cancelled: number }> {

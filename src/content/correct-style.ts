@@ -6,4 +6,5 @@ export const CORRECT_CSS = `
 .check input { font: inherit; width: 150px; padding: 1px 4px; border: 1px solid rgba(0,0,0,.35); border-radius: 4px; background: #fff; color: #111; }
 .check .said { color: #146c2e; font-weight: 600; }
 .check .err { color: #b3261e; flex-basis: 100%; }
+.check .label-frame { border: 0; width: 100%; height: 46px; background: transparent; }
 `;

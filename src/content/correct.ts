@@ -5,9 +5,20 @@
  */
 import type { UserLabel } from '../core/record';
 import { labelName, t } from '../lib/i18n';
+import type { LabelDone } from '../lib/messages';
 import { send } from '../lib/messaging';
 
-let names: Promise<string[]> | undefined;
+/** Overlays whose label frame is open, by requestId: the worker relays the frame's answer (labelDone). */
+const waiting = new Map<string, (done: LabelDone) => void>();
+
+/** The label frame's answer, relayed by the worker to every frame of the tab: the overlay that asked redraws. */
+export function labelDone(done: LabelDone): boolean {
+  const f = waiting.get(done.requestId);
+  if (!f) return false;
+  waiting.delete(done.requestId);
+  f(done);
+  return true;
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -56,43 +67,27 @@ export function checkRow(requestId: string, modelId: string, predicted: string, 
     }
     if (error) row.append(el('span', 'err', error));
   };
-  const pick = async () => {
-    names ??= send('background:label-names', { modelId }, 10_000).then((r) => r.labels).catch((e: unknown) => {
-      names = undefined;
-      throw e;
-    });
-    let labels: string[];
-    try {
-      labels = await names;
-    } catch (e) {
-      render(undefined, t('fixLoadFailed', e instanceof Error ? e.message : String(e)));
-      return;
-    }
-    const listId = `pit-labels-${requestId}`;
-    const list = el('datalist');
-    list.id = listId;
-    for (const l of labels) list.append(new Option(labelName(l)));
-    const input = el('input');
-    input.setAttribute('list', listId);
-    input.placeholder = t('fixPlaceholder');
-    input.setAttribute('aria-label', t('fixInputAria', labels.length));
-    const err = el('span', 'err');
-    const submit = () => {
-      const label = matchLabel(input.value, labels);
-      if (!label) {
-        err.textContent = t('fixPickOne', labels.length);
+  // The type-ahead is an extension page in an iframe: what the user types there never reaches the page.
+  const pick = () => {
+    const frame = el('iframe', 'label-frame');
+    frame.title = t('fixInputAria', 100);
+    frame.src = `${chrome.runtime.getURL('src/content/label-frame.html')}#${new URLSearchParams({ requestId, modelId })}`;
+    let loads = 0;
+    frame.addEventListener('load', () => {
+      // A second load means the frame was navigated away from our page (a page can navigate frames it can name).
+      if (++loads > 1) {
+        frame.remove();
+        render(undefined, t('fixFrameNavigated'));
         return;
       }
-      void save(label);
-    };
-    input.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter') {
-        e.preventDefault();
-        submit();
-      }
+      // Keys must land in the frame, not in the page: focus it (the frame then focuses its input).
+      frame.focus();
     });
-    row.replaceChildren(input, list, button(t('fixSave'), submit), button(t('fixCancel'), () => render(undefined)), err);
-    input.focus();
+    row.replaceChildren(frame);
+    waiting.set(requestId, (done) => {
+      if (done.cancelled) render(undefined);
+      else render(done.userLabel ?? undefined);
+    });
   };
   render(initial);
   return row;

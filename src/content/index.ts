@@ -4,10 +4,12 @@
  */
 import browser from 'webextension-polyfill';
 import { listen } from '../lib/messaging';
+import { labelDone } from './correct';
 import { findImage, trackContextMenuTarget } from './find-image';
 import { applyAutoTag } from './auto-tag';
 import { closeAll, showPending, showResult } from './overlay';
-import { collectForTagging, drawChips, readForWorker } from './page-images';
+import { collectForTagging, drawChips, readDeferred } from './page-images';
+import { readImageAsDataUrl } from './read-image';
 import { setChipsVisible } from './chips';
 import { send } from '../lib/messaging';
 import type { ContentSettings } from '../lib/messages';
@@ -36,7 +38,9 @@ if (!g[FLAG]) {
       showPending(target, requestId, srcUrl);
       return { found: target !== null };
     },
-    'content:read-image': async ({ srcUrl }) => ({ dataUrl: await readForWorker(srcUrl) }),
+    'content:read-image': async ({ srcUrl }) => ({ dataUrl: await readImageAsDataUrl(srcUrl) }),
+    'content:read-deferred': async ({ srcUrl }) => ({ dataUrl: await readDeferred(srcUrl) }),
+    'content:label-done': (done) => ({ shown: labelDone(done) }),
     'content:result': (res) => {
       showResult(findImage(res.srcUrl), res);
       return { shown: true };

@@ -7,11 +7,16 @@ import { storedUrl } from '../core/record';
 import type { ChipData, SkippedImage, TagImage } from '../lib/messages';
 import { showChip, setChipsVisible } from './chips';
 import { collectImages, type Candidate } from './collect';
-import { readImageAsDataUrl } from './read-image';
+import { MAX_BYTES, readImageAsDataUrl, tooLarge } from './read-image';
 
 const elementsByUrl = new Map<string, Element[]>();
-/** Inline images left out of a collect reply, by their stored key: read when the job reaches them. */
-const deferredUrls = new Map<string, string>();
+/**
+ * Inline images a collect reply deferred, by the key they travelled as (their
+ * stored URL): the URL itself and how many replies still await its read (two
+ * jobs of this page may both hold it). An entry goes when its last awaited
+ * read was taken, or when a later collect no longer finds the image here.
+ */
+const deferredUrls = new Map<string, { url: string; awaited: number }>();
 
 /** Keyed by the URL as records store it (long data: URLs shortened with a hash). */
 export function remember(images: readonly Candidate[]): void {
@@ -34,21 +39,37 @@ function stillShows(el: Element, key: string): boolean {
  * images read as data: URLs). A page full of huge inline images must not make
  * one message of gigabytes: past the budget, an image travels as a short key
  * (`deferred`) and its bytes are read on demand when the job reaches it, one
- * at a time (readDeferred).
+ * at a time (offscreen/tag-jobs.ts loadDeferred, then readDeferred here).
  */
 export const COLLECT_BUDGET = 16 * 1024 * 1024;
+
+/**
+ * The longest data: URL a deferred read ships: MAX_BYTES (the limit of a
+ * blob: read) in base64, 4 characters for 3 bytes, plus room for the header.
+ */
+export const MAX_DATA_URL_CHARS = Math.ceil(MAX_BYTES / 3) * 4 + 1024;
+
+/** About how many bytes a data: URL holds (base64 or percent-encoded), for an error message. */
+function dataUrlBytes(url: string): number {
+  const comma = url.indexOf(',');
+  if (comma < 0) return url.length;
+  const body = url.length - comma - 1;
+  return /;base64$/i.test(url.slice(0, comma)) ? Math.floor((body * 3) / 4) : body;
+}
 
 export async function toTagImages(images: readonly Candidate[]): Promise<TagImage[]> {
   let used = 0;
   const out: TagImage[] = [];
-  const over = (c: Candidate) => {
+  const defer = (c: Candidate) => {
     const key = storedUrl(c.url);
-    deferredUrls.set(key, c.url);
+    deferredUrls.set(key, { url: c.url, awaited: (deferredUrls.get(key)?.awaited ?? 0) + 1 });
     out.push({ srcUrl: key, deferred: true });
   };
   for (const c of images) {
     if (c.url.startsWith('data:')) {
-      if (used + c.url.length > COLLECT_BUDGET) over(c);
+      // Over what a blob: read may bring: refused here, not shipped later.
+      if (c.url.length > MAX_DATA_URL_CHARS) out.push({ srcUrl: storedUrl(c.url), readError: tooLarge(dataUrlBytes(c.url)).message });
+      else if (used + c.url.length > COLLECT_BUDGET) defer(c);
       else {
         used += c.url.length;
         out.push({ srcUrl: c.url });
@@ -62,7 +83,7 @@ export async function toTagImages(images: readonly Candidate[]): Promise<TagImag
     try {
       // Read one at a time, so the budget bounds what is in memory too.
       const dataUrl = await readImageAsDataUrl(c.url);
-      if (used + dataUrl.length > COLLECT_BUDGET) over(c);
+      if (used + dataUrl.length > COLLECT_BUDGET) defer(c);
       else {
         used += dataUrl.length;
         out.push({ srcUrl: c.url, dataUrl });
@@ -71,17 +92,26 @@ export async function toTagImages(images: readonly Candidate[]): Promise<TagImag
       out.push({ srcUrl: c.url, readError: `could not read the page's blob: image (${e instanceof Error ? e.message : String(e)})` });
     }
   }
+  // What an earlier reply deferred and the page no longer shows is not kept for that (stale) job.
+  const onPage = new Set(images.map((c) => storedUrl(c.url)));
+  for (const key of [...deferredUrls.keys()]) if (!onPage.has(key)) deferredUrls.delete(key);
   return out;
 }
 
 /**
- * The bytes of an image, as a data: URL, for the worker: a deferred inline
- * image by its key, or the page's own blob: URL (a click on one).
+ * The bytes of a deferred inline image, as a data: URL, by the key its
+ * collect reply gave it; each read takes one awaited read of the entry. A
+ * key this document never deferred (the tab moved on, or the page changed)
+ * is refused, never read as a URL.
  */
-export async function readForWorker(srcUrl: string): Promise<string> {
-  const url = deferredUrls.get(srcUrl) ?? srcUrl;
-  if (url.startsWith('data:')) return url;
-  return readImageAsDataUrl(url);
+export async function readDeferred(key: string): Promise<string> {
+  const entry = deferredUrls.get(key);
+  if (!entry) throw new Error('the image is no longer on this page');
+  entry.awaited--;
+  if (entry.awaited <= 0) deferredUrls.delete(key);
+  if (!entry.url.startsWith('data:')) return readImageAsDataUrl(entry.url); // the page's blob:, limited there
+  if (entry.url.length > MAX_DATA_URL_CHARS) throw tooLarge(dataUrlBytes(entry.url));
+  return entry.url;
 }
 
 export async function collectForTagging(minSize: number): Promise<{ images: TagImage[]; skipped: SkippedImage[] }> {

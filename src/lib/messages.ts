@@ -45,6 +45,13 @@ export interface TagProgress {
 }
 
 /** Delivered to the page's overlay. */
+/** What the label frame reports: the stored user label (null: none), or that the user cancelled. */
+export interface LabelDone {
+  requestId: string;
+  userLabel?: UserLabel | null;
+  cancelled?: boolean;
+}
+
 export interface ClassifyResult {
   requestId: string;
   srcUrl: string;
@@ -113,7 +120,7 @@ export interface ProtocolMap {
   /** Worker → offscreen: may the document be closed? With `wait`, stop taking work and answer when drained. */
   'offscreen:prepare-close': (p: { wait: boolean }) => { closed: boolean };
   /** Worker → offscreen: run the self-check of a model the user is adding (stored unchecked in IndexedDB). */
-  'offscreen:check-model': (p: { id: string }) => { kind: 'logits' | 'probabilities'; ms: number };
+  'offscreen:check-model': (p: { id: string; threads: number }) => { kind: 'logits' | 'probabilities'; ms: number };
   /** Options → worker: self-check a model the user is adding (through the offscreen document). */
   'background:check-model': (p: { id: string }) => { kind: 'logits' | 'probabilities'; ms: number };
   /** Offscreen → worker: a queued classification finished (success or error). */
@@ -138,6 +145,9 @@ export interface ProtocolMap {
   'background:read-deferred': (p: { tabId: number; srcUrl: string }) => { dataUrl: string };
   /** Content script (an overlay's Wrong label? / Right / Undo) → worker: the user's label of a record on this page. */
   'background:correct': (p: { requestId: string; label: string | null }) => { userLabel: UserLabel | null };
+  /** The overlay's label frame (an extension page in the page's tab) → worker → that tab's content scripts: the user chose, or cancelled. */
+  'background:label-done': (p: LabelDone) => { delivered: boolean };
+  'content:label-done': (p: LabelDone) => { shown: boolean };
   /** Content script → worker: the labels a record of this model can be given (the overlay's type-ahead). */
   'background:label-names': (p: { modelId: string }) => { labels: string[] };
   /** Offscreen → worker: nothing to do for a while; the worker may close the document. */
@@ -148,6 +158,11 @@ export interface ProtocolMap {
   'content:pending': (p: { requestId: string; srcUrl: string }) => { found: boolean };
   /** Worker → content: read a page-only image (blob:) and return it as a data: URL. */
   'content:read-image': (p: { srcUrl: string }) => { dataUrl: string };
+  /**
+   * Worker → content: the bytes of an inline image a collect reply deferred,
+   * by the key it travelled as; refused if this document never deferred it.
+   */
+  'content:read-deferred': (p: { srcUrl: string }) => { dataUrl: string };
   /** Worker → content: collect the page's images (see content/collect.ts). */
   'content:collect': (p: { minSize: number }) => { images: TagImage[]; skipped: SkippedImage[] };
   /** Worker → content: the settings changed; here is this page's new view. */

@@ -10,7 +10,6 @@ import { normalize } from '../core/normalize';
 import { getUserModel, markUserModelChecked } from '../lib/db';
 import { userModelsChanged } from '../lib/catalog-loader';
 import { getSession } from '../lib/ort-runtime';
-import { loadSettings } from '../lib/settings';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -22,7 +21,7 @@ function testImages(): Float32Array[] {
   return [grey, noise];
 }
 
-export async function checkUserModel(id: string): Promise<{ kind: 'logits' | 'probabilities'; ms: number }> {
+export async function checkUserModel(id: string, threads: number): Promise<{ kind: 'logits' | 'probabilities'; ms: number }> {
   const m = await getUserModel(id);
   if (!m) throw new Error(`no model "${id}" is being added`);
   const entry = m.entry;
@@ -30,7 +29,7 @@ export async function checkUserModel(id: string): Promise<{ kind: 'logits' | 'pr
   let session: Awaited<ReturnType<typeof getSession>>;
   try {
     // The user's thread setting: the first session of a fresh document fixes the WASM runtime's threads for its life.
-    session = await getSession(entry, 'wasm', (await loadSettings()).threads);
+    session = await getSession(entry, 'wasm', threads);
   } catch (e) {
     // ORT's words for an operator it lacks are kept: they name the operator.
     throw new OnnxError(`ONNX Runtime Web cannot load this model: ${message(e)}`);

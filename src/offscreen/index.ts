@@ -45,5 +45,5 @@ listen('offscreen', {
     });
   },
   'offscreen:prepare-close': ({ wait }) => prepareClose(wait),
-  'offscreen:check-model': ({ id }) => track(() => checkUserModel(String(id))),
+  'offscreen:check-model': ({ id, threads }) => track(() => checkUserModel(String(id), Number(threads) || 0)),
 }, (_name, sender) => isExtensionContext(sender));

@@ -10,7 +10,7 @@
 import { newRecord, type InferenceRecord } from '../core/record';
 import { StageError, stageOf } from '../core/stage-error';
 import { addRecords } from '../lib/db';
-import { errorMessage, type ChipData, type TagJobRequest, type TagProgress } from '../lib/messages';
+import { errorMessage, type ChipData, type TagImage, type TagJobRequest, type TagProgress } from '../lib/messages';
 import { send } from '../lib/messaging';
 import { track } from './lifecycle';
 import { applyOutcome, Cancelled, infer, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
@@ -27,7 +27,7 @@ interface Job {
   inferred: number;
   cancelled: boolean;
   finished: boolean;
-  /** The chain of deferred reads (readDeferred). */
+  /** The chain of deferred images, each read and decoded before the next is read (loadDeferred). */
   reads: Promise<unknown>;
 }
 
@@ -71,16 +71,29 @@ export function tagStatus(tabId: number): TagProgress | null {
 }
 
 /**
- * A deferred inline image's bytes, asked of the page through the worker when
- * the job reaches it. One read at a time per job, so at most one such image
- * is in memory beside the batch being decoded.
+ * A deferred inline image: its bytes are asked of the page (through the
+ * worker) when the job reaches it, then decoded at once. One at a time per
+ * job: the next read is sent only after this image's loadInput finished
+ * (result or error), so at most one such image's bytes are in memory beside
+ * the batch being decoded. A cancelled job sends no more reads.
  */
-function readDeferred(job: Job, srcUrl: string): Promise<string> {
-  const read = job.reads.then(() => send('background:read-deferred', { tabId: job.req.tabId, srcUrl }, 60_000));
-  job.reads = read.catch(() => undefined);
-  return read.then((r) => r.dataUrl, (e: unknown) => {
-    throw new StageError('fetch', `could not read the page's inline image: ${errorMessage(e)}`);
+function loadDeferred(job: Job, plan: Plan, img: TagImage, record: InferenceRecord): Promise<LoadedInput> {
+  const load = job.reads.then(async () => {
+    if (job.cancelled) throw new Cancelled('cancelled');
+    const t0 = performance.now();
+    let dataUrl: string;
+    try {
+      ({ dataUrl } = await send('background:read-deferred', { tabId: job.req.tabId, srcUrl: img.srcUrl }, 60_000));
+    } catch (e) {
+      throw new StageError('fetch', `could not read the page's inline image: ${errorMessage(e)}`);
+    }
+    const readMs = performance.now() - t0;
+    const input = await loadInput(plan, { ...img, dataUrl, pageUrl: job.req.pageUrl }, record, () => job.cancelled);
+    record.timings.fetch += readMs;
+    return input;
   });
+  job.reads = load.catch(() => undefined);
+  return load;
 }
 
 interface Loaded {
@@ -99,8 +112,9 @@ async function loadChunk(job: Job, plan: Plan, start: number): Promise<Loaded[]>
     }, plan.threads);
     const t0 = performance.now();
     try {
-      const dataUrl = img.deferred ? await readDeferred(job, img.srcUrl) : img.dataUrl;
-      const input = await loadInput(plan, { ...img, dataUrl, pageUrl: job.req.pageUrl }, record, () => job.cancelled);
+      const input = img.deferred
+        ? await loadDeferred(job, plan, img, record)
+        : await loadInput(plan, { ...img, pageUrl: job.req.pageUrl }, record, () => job.cancelled);
       if (job.cancelled) return undefined; // cancelled while downloading: drop it, keep the rest
       return { record, input, startedAt: t0 };
     } catch (e) {

@@ -49,33 +49,44 @@ describe('a wrong label, corrected by the user', () => {
     // A label the model did not say first: the user's truth.
     truth = rec.top5[0]!.label === 'aquarium_fish' ? 'sweet_pepper' : 'aquarium_fish';
     await expect.poll(() => layerCount(page, `[data-pit-overlay="${rec.requestId}"] .chip:not(.pending)`), { timeout: 20_000 }).toBe(1);
+    await page.bringToFront(); // the user is on this tab (other tests' pages were opened after it)
     await layerClick(page, `[data-pit-overlay="${rec.requestId}"] .chip`);
     await inLayer(page, (root, id) => {
       const b = [...root!.querySelectorAll(`[data-pit-overlay="${id}"] .check button`)].find((x) => x.textContent === 'Wrong label?') as HTMLButtonElement;
       b.click();
     }, rec.requestId);
-    // The type-ahead offers the model's 100 labels, shown with spaces.
-    await expect.poll(() => inLayer(page, (root, id) => root!.querySelectorAll(`[data-pit-overlay="${id}"] datalist option`).length, rec.requestId)).toBe(100);
-    // A label that is not one of them is refused in place.
-    const refused = await inLayer(page, async (root, id) => {
-      const input = root!.querySelector(`[data-pit-overlay="${id}"] .check input`) as HTMLInputElement;
-      input.value = 'spaceship';
-      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-      await new Promise((r) => setTimeout(r, 50));
-      return root!.querySelector(`[data-pit-overlay="${id}"] .check .err`)?.textContent ?? '';
-    }, rec.requestId);
-    expect(refused).toMatch(/Pick one of the 100 labels/);
-    await inLayer(page, (root, { id, typed }) => {
-      const input = root!.querySelector(`[data-pit-overlay="${id}"] .check input`) as HTMLInputElement;
-      input.value = typed;
-      input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
-    }, { id: rec.requestId, typed: truth.replaceAll('_', ' ').toUpperCase() });
+    // The type-ahead is an extension page in a frame inside the closed root: find it as Playwright sees frames.
+    await expect.poll(() => page.frames().some((f) => f.url().includes('/src/content/label-frame.html')), { timeout: 10_000 }).toBe(true);
+    const frame = page.frames().find((f) => f.url().includes('/src/content/label-frame.html'))!;
+    // It offers the model's 100 labels, shown with spaces.
+    await expect.poll(() => frame.locator('#labels option').count()).toBe(100);
+    // The page listens to every key, in the capture phase, as a hostile page would.
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { __seen: string[] };
+      g.__seen = [];
+      for (const type of ['keydown', 'keyup', 'keypress', 'beforeinput', 'input']) {
+        addEventListener(type, (e) => g.__seen.push(`${e.type}:${(e as KeyboardEvent).key ?? (e as InputEvent).data ?? ''}`), true);
+      }
+    });
+    // The user types right away, without clicking into the box: the keys land in the frame's input.
+    // A label that is not one of the 100 is refused in place.
+    await expect.poll(() => frame.evaluate(() => document.hasFocus() && document.activeElement?.id)).toBe('label');
+    await page.keyboard.type('spaceship');
+    await page.keyboard.press('Enter');
+    expect(await frame.locator('#label').inputValue()).toBe('spaceship');
+    await expect.poll(() => frame.locator('#err').textContent()).toMatch(/Pick one of the 100 labels/);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(truth.replaceAll('_', ' ').toUpperCase());
+    await page.keyboard.press('Enter');
     const stored = await waitFor(records, (r) => r.some((x) => x.requestId === rec.requestId && x.userLabel), 10_000, 'the user label');
     expect(stored.find((x) => x.requestId === rec.requestId)!.userLabel).toMatchObject({ label: truth });
     await expect.poll(() => inLayer(page, (root, id) => root!.querySelector(`[data-pit-overlay="${id}"] .check .said`)?.textContent ?? '', rec.requestId))
       .toBe(`You said: ${truth.replaceAll('_', ' ')}`);
-    // Nothing of it is page-readable: the page sees only the empty host.
+    // Nothing of it is page-readable: the page sees only the empty host, and not one of the keys typed.
     expect(await page.evaluate((t) => document.documentElement.outerHTML.includes(t), truth.replaceAll('_', ' '))).toBe(false);
+    expect(await page.evaluate(() => (globalThis as unknown as { __seen: string[] }).__seen)).toEqual([]);
+    // The frame is gone once the choice is made.
+    expect(page.frames().some((f) => f.url().includes('/src/content/label-frame.html'))).toBe(false);
   });
 
   it('the library files and searches it under the corrected label, and marks the other one right', async () => {

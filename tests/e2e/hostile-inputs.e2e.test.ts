@@ -184,9 +184,8 @@ describe('hostile inputs: a clear stored error (or a result), and the next click
 
   it('huge inline images: the collect reply stays within its byte budget, the rest is read on demand and labelled', async () => {
     // Three 7.7 MB data: URLs: two fit the 16 MB reply, the third travels as a key and is read when the job reaches it.
-    const { total, skipped, tab } = await tagPage(`${origin}/inline.html`);
+    const { total, tabId, tab } = await tagPage(`${origin}/inline.html`);
     expect(total).toBe(3);
-    expect(skipped.filter((x) => /too large/.test(x.reason))).toEqual([]);
     const recs = await waitFor(records, (r) => r.filter((x) => x.pageUrl.endsWith('/inline.html')).length >= 3, 120_000, 'three inline-image records');
     const mine = recs.filter((x) => x.pageUrl.endsWith('/inline.html'));
     expect(mine).toHaveLength(3);
@@ -195,6 +194,30 @@ describe('hostile inputs: a clear stored error (or a result), and the next click
       expect(r.top5[0]?.label).toEqual(mine[0]!.top5[0]!.label); // the same pixels give the same label, deferred or not
     }
     expect(new Set(mine.map((r) => r.imageUrl)).size).toBe(3);
+    // The page's reply itself (asked again, as the worker does): at most 16 MB inline, the rest as short keys
+    // that name records; a deferred key is read once, then forgotten; an unknown key is refused, not fetched.
+    const reply = await sw.evaluate(async (t) => {
+      const ask = (name: string, payload: unknown) => chrome.tabs.sendMessage(t, { target: 'content', name, payload }, { frameId: 0 });
+      const r = await ask('content:collect', { minSize: 1 }) as { images: { srcUrl: string; dataUrl?: string; deferred?: boolean }[] };
+      const deferred = r.images.filter((i) => i.deferred).map((i) => i.srcUrl);
+      const read = (key: string) => ask('content:read-deferred', { srcUrl: key }).then((x) => `ok:${(x as { dataUrl: string }).dataUrl.slice(0, 22)}`, (e: Error) => `err:${e.message}`);
+      const first = deferred[0] ? await read(deferred[0]) : '';
+      const again = deferred[0] ? await read(deferred[0]) : '';
+      return {
+        n: r.images.length, deferred, first, again, unknown: await read('data:image/png;base64,AAAA...#0123456789abcdef'),
+        inline: r.images.reduce((a, i) => a + (i.deferred ? 0 : i.srcUrl.length + (i.dataUrl?.length ?? 0)), 0),
+      };
+    }, tabId);
+    expect(reply.n).toBe(3);
+    expect(reply.inline).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(reply.deferred.length).toBeGreaterThanOrEqual(1);
+    for (const key of reply.deferred) {
+      expect(key.length).toBeLessThan(4096);
+      expect(mine.map((r) => r.imageUrl)).toContain(key);
+    }
+    expect(reply.first).toMatch(/^ok:data:image\/png;x=\d;bas/);
+    expect(reply.again).toMatch(/^err:.*the image is no longer on this page/);
+    expect(reply.unknown).toMatch(/^err:.*the image is no longer on this page/);
     await tab.close();
   });
 
