@@ -68,6 +68,8 @@ async function main(): Promise<void> {
     if (!confirm(t('optClearConfirm'))) return;
     void clearRecords().then(refresh);
   });
+  // Every control shows its stored value and saves on change from here on (tests wait for this).
+  document.documentElement.dataset.ready = '1';
 }
 
 main().catch((e: unknown) => {

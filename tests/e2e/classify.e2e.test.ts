@@ -243,6 +243,7 @@ describe('burst', () => {
 describe('settings', () => {
   it('WebGPU without an adapter falls back to WASM, says so, and records what was used', async () => {
     const options = await ext.page('src/options/options.html');
+    await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
     await expect.poll(() => options.locator('#gpu-info').innerText()).toMatch(/No WebGPU adapter|no WebGPU/);
     await options.locator('input[name=backend][value=webgpu]').check();
     await expect.poll(() => options.locator('#saved').innerText()).toMatch(/Saved/);

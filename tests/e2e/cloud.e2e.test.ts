@@ -28,6 +28,7 @@ beforeAll(async () => {
   page = await ext.context.newPage();
   await page.goto(fx.pageUrl);
   options = await ext.page('src/options/options.html');
+  await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
 });
 afterAll(async () => {
   await ext?.close();

@@ -150,6 +150,7 @@ describe('a hostile page', () => {
 
   it('cannot make auto-tag do endless work by minting image URLs: the site quota holds, and the next click still works', async () => {
     const options = await ext.page('src/options/options.html');
+    await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
     await options.locator('#auto-sites').fill('public.test');
     await options.locator('#auto-sites').dispatchEvent('change');
     await options.locator('#auto-rate').fill('20');

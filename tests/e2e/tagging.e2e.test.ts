@@ -163,6 +163,7 @@ describe('library', () => {
     await expect.poll(async () => Number((await lib.locator('#count').innerText()).split(' ')[0])).toBe(before - 1);
 
     await extPage.reload();
+    await extPage.waitForFunction(() => document.documentElement.dataset.ready === '1'); // before that, a change could be overwritten by the stored value
     await extPage.locator('#keep-count').fill('5');
     await extPage.locator('#keep-count').dispatchEvent('change');
     await expect.poll(async () => (await records()).length).toBe(5);
@@ -182,6 +183,7 @@ describe('auto-tag', () => {
   it('tags new images on an allowed site as they appear, and only there', async () => {
     await page.close(); // an open tab of an allowed site would start auto-tagging too (correctly, but it would double the count)
     await extPage.reload();
+    await extPage.waitForFunction(() => document.documentElement.dataset.ready === '1'); // before that, a change could be overwritten by the stored value
     await extPage.locator('#auto-sites').fill('127.0.0.1');
     await extPage.locator('#auto-sites').dispatchEvent('change');
     await extPage.locator('#auto-tag').check();

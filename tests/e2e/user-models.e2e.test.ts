@@ -51,6 +51,7 @@ beforeAll(async () => {
   ext = await launchExtension();
   sw = await ext.worker();
   options = await ext.page('src/options/options.html');
+  await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
 }, 180_000);
 
 afterAll(async () => {
@@ -136,6 +137,7 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
 
   it('is inspected, named, self-checked and offered in Settings', async () => {
     await options.reload();
+    await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
     const s = await pick(altPath);
     expect(s.text).toBe('');
     const found = await options.textContent('#add-model-found');
