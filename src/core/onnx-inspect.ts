@@ -208,10 +208,12 @@ export function asClassifier(info: OnnxInfo, classes = 100): ClassifierShape {
   if (i.elemType !== 1) throw new OnnxError(`input '${i.name}' is not float32 (ONNX type ${i.elemType})`);
   if (i.dims.length !== 4) throw new OnnxError(`input '${i.name}' has rank ${i.dims.length} ${fmt(i)}; expected [N,3,32,32]`);
   const [n, c, h, w] = i.dims;
-  if (c !== 3 || h !== 32 || w !== 32) throw new OnnxError(`input '${i.name}' is ${fmt(i)}; expected [N,3,32,32]`);
+  // A free (symbolic) C, H or W is allowed, as the CLI importer allows it: the self-check runs 3×32×32.
+  const fits = (d: number | string | undefined, want: number) => typeof d === 'string' || d === want;
+  if (!fits(c, 3) || !fits(h, 32) || !fits(w, 32)) throw new OnnxError(`input '${i.name}' is ${fmt(i)}; expected [N,3,32,32]`);
   if (o.elemType !== 1) throw new OnnxError(`output '${o.name}' is not float32 (ONNX type ${o.elemType})`);
   if (o.dims.length !== 2) throw new OnnxError(`output '${o.name}' has rank ${o.dims.length} ${fmt(o)}; expected [N,${classes}]`);
-  if (o.dims[1] !== classes) throw new OnnxError(`output '${o.name}' gives ${typeof o.dims[1] === 'number' ? o.dims[1] : 'an unknown number of'} values per image; expected ${classes} (the CIFAR-100 classes)`);
+  if (typeof o.dims[1] === 'number' && o.dims[1] !== classes) throw new OnnxError(`output '${o.name}' gives ${typeof o.dims[1] === 'number' ? o.dims[1] : 'an unknown number of'} values per image; expected ${classes} (the CIFAR-100 classes)`);
   return { inputName: i.name, outputName: o.name, batch: typeof n === 'number' ? n : -1 };
 }
 

@@ -25,6 +25,11 @@ describe('inspectOnnx reads what a user needs to know from the file itself', () 
     expect(asClassifier(info)).toEqual({ inputName: 'images', outputName: 'scores', batch: -1 });
   });
 
+  it('free height and width are left to the self-check, as the CLI importer does', () => {
+    const m = tinyClassifier({ hw: 'H' });
+    expect(asClassifier(inspectOnnx(m)).inputName).toBe('x');
+  });
+
   it('a fixed batch of 1 is read as such', () => {
     expect(asClassifier(inspectOnnx(tinyClassifier({ batch: 1 }))).batch).toBe(1);
   });

@@ -77,7 +77,7 @@ export function buildOnnx(m: ModelSpec): Uint8Array {
  * outputs (weights from a fixed formula), optionally followed by `tail` nodes
  * (e.g. a Softmax) that end in the output `out`.
  */
-export function tinyClassifier(o: { classes?: number; hw?: number; rank?: number; batch?: Dim; inputName?: string; outputName?: string; tail?: NodeSpec[]; inits?: InitSpec[]; extraOpsets?: ModelSpec['extraOpsets']; initsAsInputs?: boolean } = {}): Uint8Array {
+export function tinyClassifier(o: { classes?: number; hw?: Dim; rank?: number; batch?: Dim; inputName?: string; outputName?: string; tail?: NodeSpec[]; inits?: InitSpec[]; extraOpsets?: ModelSpec['extraOpsets']; initsAsInputs?: boolean } = {}): Uint8Array {
   const classes = o.classes ?? 100;
   const hw = o.hw ?? 32;
   const input = o.inputName ?? 'x';
