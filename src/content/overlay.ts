@@ -18,21 +18,23 @@ function pct(p: number): string {
   return `${(p * 100).toFixed(p >= 0.995 ? 0 : 1)}%`;
 }
 
-const ms = (v: number | undefined): string => `${fmtMs(v)} ms`;
+const ms = (v: number | undefined): string => t('ovMs', fmtMs(v));
 
 /** Click → label as this page saw it; the record's own total when the click time is unknown (a replayed result). */
 export function waitedMs(res: ClassifyResult, now = epochNow()): number {
   return res.clickedAt !== undefined ? Math.max(res.record.timings.total, now - res.clickedAt) : res.record.timings.total;
 }
 
-const PHASES: [keyof Timings, string][] = [
-  ['dispatch', 'start'], ['fetch', 'fetch'], ['decodeResize', 'decode'], ['preprocess', 'normalise'],
-  ['queue', 'queue'], ['inference', 'session.run'], ['postprocess', 'top-5'],
+/** The phases in order, each named in the user's language (session.run is ORT's own name and stays). */
+const PHASES: [keyof Timings, () => string][] = [
+  ['dispatch', () => t('ovPhaseStart')], ['fetch', () => t('ovPhaseFetch')], ['decodeResize', () => t('ovPhaseDecode')],
+  ['preprocess', () => t('ovPhaseNormalise')], ['queue', () => t('ovPhaseQueue')], ['inference', () => 'session.run'],
+  ['postprocess', () => t('ovPhaseTop5')],
 ];
 
 /** "start 3.1 ms · fetch 1.2 ms · … · session.run 9.6 ms": every phase that took time, in order. */
-export function phaseText(t: Timings): string {
-  return PHASES.filter(([k]) => (t[k] ?? 0) > 0.05 || k === 'inference').map(([k, name]) => `${name} ${ms(t[k])}`).join(' · ');
+export function phaseText(tm: Timings): string {
+  return PHASES.filter(([k]) => (tm[k] ?? 0) > 0.05 || k === 'inference').map(([k, name]) => `${name()} ${ms(tm[k])}`).join(' · ');
 }
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
