@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { crx } from '@crxjs/vite-plugin';
@@ -21,6 +22,41 @@ function shipModels(): Plugin {
       for (const m of catalog.models) {
         this.emitFile({ type: 'asset', fileName: `models/${m.file}`, source: readFileSync(resolve(ROOT, 'models', m.file)) });
       }
+    },
+  };
+}
+
+/**
+ * TensorFlow.js's threaded WebAssembly build starts its pthread workers from
+ * blob: URLs (the worker script and, inside each worker, importScripts of the
+ * main script). An extension page's CSP (script-src 'self', the only form MV3
+ * allows) refuses both, and the workers die. Ship the two scripts as extension
+ * files instead and point the backend at them: the same code, from 'self'.
+ */
+export const TFJS_THREADED_FILES = { worker: 'tfjs/threaded-simd-worker.js', main: 'tfjs/threaded-simd-main.js' };
+export function patchTfjsThreads(code: string): string {
+  const worker = /const blob = new Blob\(\[response\], \{ type: 'application\/javascript' \}\);\s*return URL\.createObjectURL\(blob\);/;
+  const main = /factoryConfig\.mainScriptUrlOrBlob = new Blob\(\[`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)\], \{ type: 'text\/javascript' \}\);/;
+  if (!worker.test(code) || !main.test(code)) throw new Error('tfjs-backend-wasm changed: the threaded build\'s blob: workers were not found to patch (see vite.config.ts)');
+  return code
+    .replace(worker, `return new URL('/${TFJS_THREADED_FILES.worker}', self.location.href).href;`)
+    .replace(main, `factoryConfig.mainScriptUrlOrBlob = new URL('/${TFJS_THREADED_FILES.main}', self.location.href).href;`);
+}
+
+function tfjsThreadsUnderCsp(): Plugin {
+  const require = createRequire(import.meta.url);
+  return {
+    name: 'pit-tfjs-threads',
+    transform(code, id) {
+      if (!/tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/.test(id)) return null;
+      return { code: patchTfjsThreads(code), map: null };
+    },
+    generateBundle() {
+      const out = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd';
+      const { wasmWorkerContents } = require(`${out}.worker.js`) as { wasmWorkerContents: string };
+      // As the backend does before making its Blob: the template literal turned the script's "\n" escapes into newlines.
+      this.emitFile({ type: 'asset', fileName: TFJS_THREADED_FILES.worker, source: wasmWorkerContents.replace(/\n/g, '\\n') });
+      this.emitFile({ type: 'asset', fileName: TFJS_THREADED_FILES.main, source: readFileSync(require.resolve(`${out}.js`)) });
     },
   };
 }
@@ -57,7 +93,7 @@ function shipLocales(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [crx({ manifest }), shipModels(), shipLocales()],
+  plugins: [crx({ manifest }), shipModels(), shipLocales(), tfjsThreadsUnderCsp()],
   publicDir: 'public',
   build: {
     outDir: 'dist',

@@ -10,14 +10,17 @@
 import type { Tensor } from 'onnxruntime-web';
 import { sha256Hex, verifySha256 } from '../core/sha256';
 import { summarize } from '../core/stats';
+import { compareLogits } from '../core/tfjs/compare';
 import { probeWebGpu } from '../lib/webgpu';
 import { createSessionFromBytes, type WarmSession } from '../lib/ort-runtime';
 import { type LeverSettings, prepareIo } from '../core/bench/levers';
 import { measureBatches, seededTensor } from '../core/bench/protocol';
 import { failedRows, toRows } from '../core/bench/rows';
-import type { BackendId, BenchModel, BenchRow, CellPlan, WebGpuInfo } from '../core/bench/types';
+import { type BackendId, type BenchModel, type BenchRow, backendThreads, type CellPlan, type WebGpuInfo } from '../core/bench/types';
 
-export type WebBackend = Extract<BackendId, 'wasm-1' | 'wasm-all' | 'webgpu'>;
+export type WebBackend = Extract<BackendId, 'wasm-1' | 'wasm-all' | 'tfjs-1' | 'tfjs-all' | 'webgpu'>;
+
+export const isTfjs = (b: WebBackend): b is 'tfjs-1' | 'tfjs-all' => b === 'tfjs-1' || b === 'tfjs-all';
 
 export interface WebJob {
   model: BenchModel;
@@ -39,6 +42,8 @@ export interface WebJobResult {
   /** Set by the first session this document created: it also loaded and compiled ORT's WebAssembly. */
   runtimeInitMs?: number;
   ortWeb?: string;
+  /** TensorFlow.js jobs: its version, and whether the SIMD build runs. */
+  tfjs?: string;
   /** Every timed session creation, when the job asked for several (`lever.createRuns`); rows carry their median. */
   createMs?: number[];
 }
@@ -52,9 +57,7 @@ export function documentThreads(search: string = location.search): number {
   return threadSetting(search) === 1 ? 1 : navigator.hardwareConcurrency || 1;
 }
 
-export function backendThreads(backend: WebBackend): 1 | 'all' {
-  return backend === 'wasm-1' ? 1 : 'all';
-}
+export { backendThreads };
 
 let runtimeLoaded = false;
 
@@ -82,6 +85,7 @@ export async function measureJob(job: WebJob): Promise<WebJobResult> {
   if (backendThreads(job.backend) !== threadSetting()) {
     return { rows: failedRows(ctx, job.plan.batches, `this document runs ORT with ${threads} thread(s); open bench.html?threads=${backendThreads(job.backend)}`) };
   }
+  if (isTfjs(job.backend)) return measureTfjs(job, threads);
   let ws: WarmSession | undefined;
   let runtimeInitMs: number | undefined;
   try {
@@ -137,6 +141,69 @@ export async function measureJob(job: WebJob): Promise<WebJobResult> {
     await ws?.session.release().catch(() => undefined);
   }
 }
+
+/**
+ * One model on TensorFlow.js (WebAssembly backend) through the translator,
+ * timed with the same protocol as ORT Web; then ORT Web, in this document,
+ * runs the largest batch's seeded input once, and every row records how far
+ * the two runtimes' logits are apart.
+ */
+async function measureTfjs(job: WebJob, threads: number): Promise<WebJobResult> {
+  const ctx = { model: job.model, backend: job.backend, threads };
+  const { createTfjsSession, loadTfjs } = await import('../lib/tfjs-runtime');
+  let session: Awaited<ReturnType<typeof createTfjsSession>> | undefined;
+  let runtimeInitMs: number | undefined;
+  try {
+    const bytes = await modelBytes(job);
+    if (!tfjsLoaded) {
+      runtimeInitMs = (await loadTfjs(threads)).initMs;
+      tfjsLoaded = true;
+    }
+    const creates: number[] = [];
+    for (let i = 0; i < Math.max(1, job.lever?.createRuns ?? 1); i++) {
+      session?.model.dispose();
+      session = undefined;
+      session = await createTfjsSession(bytes, threads, [1, 3, 32, 32]);
+      creates.push(session.createMs);
+    }
+    if (!session) throw new Error('no session was created');
+    const { model, rt } = session;
+    const cells = await measureBatches((batch) => {
+      const dims = [batch, 3, 32, 32];
+      const data = seededTensor(batch, job.plan.seed);
+      return async () => {
+        const t0 = performance.now();
+        await model.run(data, dims);
+        return { ms: performance.now() - t0 };
+      };
+    }, job.plan, job.model.madds);
+    const batch = Math.max(...job.plan.batches);
+    const data = seededTensor(batch, job.plan.seed);
+    const dims = [batch, 3, 32, 32];
+    const mine = await model.run(data, dims);
+    const ort = await createSessionFromBytes(bytes, 'wasm', threads, {});
+    let parity: BenchRow['parity'];
+    try {
+      const feeds = { [ort.session.inputNames[0]!]: new ort.ort.Tensor('float32', data, dims) };
+      const ref = (await ort.session.run(feeds))[ort.session.outputNames[0]!]!.data as Float32Array;
+      parity = { batch, ...compareLogits(mine, ref, ref.length / batch) };
+    } finally {
+      await ort.session.release();
+    }
+    const createMs = summarize(creates)?.median ?? session.createMs;
+    const rows = toRows({ ...ctx, threads: rt.threads, sessionCreateMs: createMs }, cells).map((r) => ({ ...r, parity }));
+    return {
+      rows, ...(runtimeInitMs !== undefined ? { runtimeInitMs } : {}), tfjs: `${rt.version}${rt.simd ? ' (SIMD)' : ''}`,
+      ...(creates.length > 1 ? { createMs: creates } : {}),
+    };
+  } catch (e) {
+    return { rows: failedRows(ctx, job.plan.batches, e instanceof Error ? e.message : String(e)), ...(runtimeInitMs !== undefined ? { runtimeInitMs } : {}) };
+  } finally {
+    session?.model.dispose();
+  }
+}
+
+let tfjsLoaded = false;
 
 export async function webGpuInfo(): Promise<WebGpuInfo> {
   const p = await probeWebGpu();

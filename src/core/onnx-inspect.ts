@@ -36,7 +36,8 @@ export class OnnxError extends Error {}
 /** Larger than any real tensor dimension; a negative int64 reads as ~1.8e19. */
 const MAX_DIM = 2 ** 31;
 
-class Reader {
+/** A bounded protobuf reader over one byte range (shared with onnx-graph.ts). */
+export class Reader {
   pos = 0;
   constructor(readonly b: Uint8Array, readonly end = b.length, start = 0) {
     this.pos = start;
@@ -50,6 +51,19 @@ class Reader {
       v += (x & 0x7f) * mul;
       if (x < 0x80) return v;
       mul *= 128;
+    }
+    throw new OnnxError('bad varint');
+  }
+  /** A signed int64 varint (negative values take ten bytes), as a Number. */
+  int64(): number {
+    let v = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new OnnxError('truncated');
+      const x = this.b[this.pos++]!;
+      v |= BigInt(x & 0x7f) << shift;
+      if (x < 0x80) return Number(BigInt.asIntN(64, v));
+      shift += 7n;
     }
     throw new OnnxError('bad varint');
   }
@@ -83,7 +97,7 @@ class Reader {
   }
 }
 
-function valueInfo(r: Reader): TensorInfo {
+export function valueInfo(r: Reader): TensorInfo {
   const info: TensorInfo = { name: '', elemType: 0, dims: [] };
   for (const [f, w] of r.fields()) {
     if (f === 1 && w === 2) info.name = r.string();

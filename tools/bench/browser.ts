@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import type { LeverSettings } from '../../src/core/bench/levers';
 import type { PageInfo, WebBackend, WebJob, WebJobResult } from '../../src/bench/measure-web';
+import { backendThreads } from '../../src/core/bench/types';
 import type { CellPlan, ColdStart } from '../../src/core/bench/types';
 import { summarize } from '../../src/core/stats';
 import { floatsToBase64 } from '../../src/core/float-codec';
@@ -76,7 +77,7 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
       }
     },
     async open(backend) {
-      const page = await openPage(backend === 'wasm-1' ? 1 : 'all');
+      const page = await openPage(backendThreads(backend));
       return {
         async measure(spec, plan, lever) {
           const job: WebJob = { model: spec.model, url: source(spec), backend, plan, ...(lever ? { lever } : {}) };

@@ -99,6 +99,7 @@ if (webBackends.length) {
           const res = await page.measure(spec, plan);
           if (res.runtimeInitMs !== undefined) report.runtimeInitMs[backend] = res.runtimeInitMs;
           if (res.ortWeb) report.machine.ortWeb = res.ortWeb;
+          if (res.tfjs) report.machine.tfjs = res.tfjs;
           done(spec.model.key, backend, res.rows);
         }
       } finally {

@@ -54,6 +54,8 @@ const STYLE: Record<string, { color: string; shape: Shape }> = {
   'native-all': { color: '#56B4E9', shape: 'square' },
   'wasm-1': { color: '#D55E00', shape: 'triangle-up' },
   'wasm-all': { color: '#E69F00', shape: 'diamond' },
+  'tfjs-1': { color: '#882255', shape: 'triangle-up' },
+  'tfjs-all': { color: '#882255', shape: 'diamond' },
   webgpu: { color: '#009E73', shape: 'triangle-down' },
   'webgpu (software)': { color: '#CC79A7', shape: 'cross' },
   cloud: { color: '#000000', shape: 'star' },

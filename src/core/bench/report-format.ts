@@ -62,7 +62,7 @@ export function toMarkdown(report: BenchReport): string {
   const m = report.machine;
   const c = report.config;
   const out = [
-    `**Machine:** ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os} · ${m.browser ?? 'no browser'} · onnxruntime-web ${m.ortWeb ?? '–'}, onnxruntime-node ${m.ortNode ?? '–'} · ${report.createdAt}`,
+    `**Machine:** ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os} · ${m.browser ?? 'no browser'} · onnxruntime-web ${m.ortWeb ?? '–'}, onnxruntime-node ${m.ortNode ?? '–'}${m.tfjs ? `, TensorFlow.js ${m.tfjs} (wasm backend, through the project's ONNX translator)` : ''} · ${report.createdAt}`,
     '',
     `Median of up to ${c.runs} warm runs per cell (after 1 first run and ${c.warmup} warm-ups; at most ${c.maxSecondsPerCell} s per cell), seeded random input.`,
   ];
@@ -73,6 +73,12 @@ export function toMarkdown(report: BenchReport): string {
   if (report.webgpu?.available) {
     const g = report.webgpu;
     out.push(`WebGPU adapter: ${[g.vendor, g.architecture].filter(Boolean).join(' ') || 'unknown'}${g.software ? ' — software (fallback) adapter: not GPU speed' : ''}.`);
+  }
+  const parity = report.rows.filter((r) => r.parity && r.medianMs !== null);
+  if (parity.length) {
+    const worst = Math.max(...parity.map((r) => r.parity!.maxRelDiff));
+    const agree = Math.min(...parity.map((r) => r.parity!.top1Agree));
+    out.push(`TensorFlow.js vs ORT Web on the same input: largest |logit difference| ${worst.toExponential(1)} of the largest |logit|; top-1 agreement ${(agree * 100).toFixed(1)} % (worst model).`);
   }
   for (const u of report.unavailable) out.push(`${u.backend}: unavailable (${u.reason}).`);
   const server = report.rows.some((r) => r.backend === 'cloud');

@@ -4,19 +4,29 @@
  * JSON, flattened to CSV and Markdown, and read back by tests.
  */
 
-/** Where a configuration runs: onnxruntime-node, ORT Web in the bench page, or a KServe v2 server. */
-export type BackendId = 'native-1' | 'native-all' | 'wasm-1' | 'wasm-all' | 'webgpu' | 'cloud';
-export const BACKENDS: readonly BackendId[] = ['native-1', 'native-all', 'wasm-1', 'wasm-all', 'webgpu', 'cloud'];
-/** Backends that run in the browser page (one document per thread setting: ORT fixes numThreads per document). */
-export const BROWSER_BACKENDS: readonly BackendId[] = ['wasm-1', 'wasm-all', 'webgpu'];
+/**
+ * Where a configuration runs: onnxruntime-node, ORT Web in the bench page
+ * (`wasm-*`, `webgpu`), TensorFlow.js's WebAssembly backend in the bench page
+ * running the same .onnx file through the project's translator (`tfjs-*`), or a
+ * KServe v2 server.
+ */
+export type BackendId = 'native-1' | 'native-all' | 'wasm-1' | 'wasm-all' | 'tfjs-1' | 'tfjs-all' | 'webgpu' | 'cloud';
+export const BACKENDS: readonly BackendId[] = ['native-1', 'native-all', 'wasm-1', 'wasm-all', 'tfjs-1', 'tfjs-all', 'webgpu', 'cloud'];
+/** Backends that run in the browser page (one document per thread setting: both runtimes fix their thread count per document). */
+export const BROWSER_BACKENDS: readonly BackendId[] = ['wasm-1', 'wasm-all', 'tfjs-1', 'tfjs-all', 'webgpu'];
 
 /**
  * The native configuration a browser or cloud figure is compared with: the same
  * thread count for WASM; all cores for WebGPU and the cloud (the best the CPU does).
  */
 export const NATIVE_REF: Partial<Record<BackendId, BackendId>> = {
-  'wasm-1': 'native-1', 'wasm-all': 'native-all', webgpu: 'native-all', cloud: 'native-all',
+  'wasm-1': 'native-1', 'wasm-all': 'native-all', 'tfjs-1': 'native-1', 'tfjs-all': 'native-all', webgpu: 'native-all', cloud: 'native-all',
 };
+
+/** The thread setting a browser backend's document runs with (both runtimes fix it per document). */
+export function backendThreads(backend: BackendId): 1 | 'all' {
+  return backend === 'wasm-1' || backend === 'tfjs-1' ? 1 : 'all';
+}
 
 export type ModelSource = 'catalog' | 'zoo' | 'file';
 
@@ -70,6 +80,13 @@ export interface BenchRow {
   vsNative: { ref: BackendId; ratio: number } | null;
   /** Cloud only: median of the server's own `compute` time; the rest of the round trip is network, queue and codec. */
   serverComputeMs?: number | null;
+  /**
+   * TensorFlow.js only: its logits against ORT Web's for the same model and the
+   * same seeded input of `batch` images, in the same document: the largest
+   * |difference| over the largest |ORT logit|, and the share of images whose
+   * top-1 class agrees.
+   */
+  parity?: { batch: number; maxRelDiff: number; top1Agree: number };
   /** WebGPU only: the adapter (software adapters are marked as such). */
   adapter?: string;
   error?: string;
@@ -100,6 +117,8 @@ export interface Machine {
   crossOriginIsolated: boolean | null;
   ortWeb: string | null;
   ortNode: string | null;
+  /** TensorFlow.js core version the page ran (and "(SIMD)" when its SIMD build ran); absent when no tfjs backend ran. */
+  tfjs?: string | null;
   gitCommit: string | null;
 }
 
