@@ -10,9 +10,11 @@
 import type { Tensor } from 'onnxruntime-web';
 import { sha256Hex, verifySha256 } from '../core/sha256';
 import { summarize } from '../core/stats';
+import { base64ToFloats, floatsToBase64 } from '../core/float-codec';
 import { compareLogits } from '../core/tfjs/compare';
 import { probeWebGpu } from '../lib/webgpu';
-import { createSessionFromBytes, type WarmSession } from '../lib/ort-runtime';
+import { createSessionFromBytes, type SessionTuning, type WarmSession } from '../lib/ort-runtime';
+import { inspectOnnx } from '../core/onnx-inspect';
 import { type LeverSettings, prepareIo } from '../core/bench/levers';
 import { measureBatches, seededTensor } from '../core/bench/protocol';
 import { failedRows, toRows } from '../core/bench/rows';
@@ -48,14 +50,22 @@ export interface WebJobResult {
   createMs?: number[];
 }
 
-/** This document's thread setting, from its URL: `?threads=1`, else all cores. */
-export function threadSetting(search: string = location.search): 1 | 'all' {
-  return new URLSearchParams(search).get('threads') === '1' ? 1 : 'all';
+/**
+ * This document's thread setting, from its URL: `?threads=1`, `?threads=N`
+ * (2–16, `npm run bench:levers` only), else all cores.
+ */
+export function threadSetting(search: string = location.search): number | 'all' {
+  const n = Number(new URLSearchParams(search).get('threads'));
+  return Number.isInteger(n) && n >= 1 && n <= 16 ? n : 'all';
 }
 
 export function documentThreads(search: string = location.search): number {
-  return threadSetting(search) === 1 ? 1 : navigator.hardwareConcurrency || 1;
+  const s = threadSetting(search);
+  return s === 'all' ? navigator.hardwareConcurrency || 1 : s;
 }
+
+/** `?proxy=1` (levers only): ORT runs in its own proxy worker, so two such documents infer in parallel. */
+export const documentProxy = (search: string = location.search) => new URLSearchParams(search).get('proxy') === '1';
 
 export { backendThreads };
 
@@ -75,14 +85,22 @@ async function modelBytes(job: WebJob): Promise<Uint8Array> {
 
 async function createSession(bytes: Uint8Array, job: WebJob, threads: number): Promise<WarmSession> {
   const level = job.lever?.graphOptimizationLevel;
-  return createSessionFromBytes(bytes, job.backend === 'webgpu' ? 'webgpu' : 'wasm', threads, level ? { graphOptimizationLevel: level } : {});
+  const tuning: SessionTuning = { ...(level ? { graphOptimizationLevel: level } : {}), ...(documentProxy() ? { proxy: true } : {}) };
+  if (job.lever?.staticBatch) {
+    // The graph's free batch dimension, by its symbolic name, fixed to the one batch size measured.
+    const dim = inspectOnnx(bytes).inputs[0]?.dims[0];
+    if (typeof dim !== 'string' || dim === '?') throw new Error('the model has no named free batch dimension to fix');
+    tuning.freeDimensionOverrides = { [dim]: job.lever.staticBatch };
+  }
+  return createSessionFromBytes(bytes, job.backend === 'webgpu' ? 'webgpu' : 'wasm', threads, tuning);
 }
 
 /** Every batch size of one model on one backend; failures become rows with `error`, never a throw. */
 export async function measureJob(job: WebJob): Promise<WebJobResult> {
   const threads = documentThreads();
   const ctx = { model: job.model, backend: job.backend, threads };
-  if (backendThreads(job.backend) !== threadSetting()) {
+  // A levers job may pin its own thread count (a document opened with ?threads=N).
+  if (job.lever?.threads !== undefined ? job.lever.threads !== threads : backendThreads(job.backend) !== threadSetting()) {
     return { rows: failedRows(ctx, job.plan.batches, `this document runs ORT with ${threads} thread(s); open bench.html?threads=${backendThreads(job.backend)}`) };
   }
   if (isTfjs(job.backend)) return measureTfjs(job, threads);
@@ -204,6 +222,63 @@ async function measureTfjs(job: WebJob, threads: number): Promise<WebJobResult> 
 }
 
 let tfjsLoaded = false;
+
+let throughputSession: { url: string; ws: WarmSession } | undefined;
+
+/**
+ * `npm run bench:levers`, page-tagging throughput: `count` batches of `batch`
+ * images, one after another, on one warm WASM session of this document (made
+ * on first use and kept). The CLI times two proxy documents doing this at
+ * once against one document with all threads doing twice as many.
+ */
+export async function throughputJob(job: { url: string; sha256: string | null; batch: number; count: number; seed: number }): Promise<{ ms: number; threads: number }> {
+  if (throughputSession?.url !== job.url) {
+    await throughputSession?.ws.session.release();
+    const bytes = await modelBytes({ model: { key: job.url, source: 'catalog', arch: null, params: null, madds: null, bytes: 0, sha256: job.sha256 }, url: job.url, backend: 'wasm-all', plan: { batches: [1], runs: 1, warmup: 0, maxMs: 0, seed: 0 } });
+    throughputSession = { url: job.url, ws: await createSessionFromBytes(bytes, 'wasm', documentThreads(), documentProxy() ? { proxy: true } : {}) };
+  }
+  const { session, ort, threads } = throughputSession.ws;
+  const input = seededTensor(job.batch, job.seed);
+  const dims = [job.batch, 3, 32, 32];
+  const t0 = performance.now();
+  // A fresh tensor per batch, as page tagging makes one (and ORT's proxy transfers, so detaches, what it is given).
+  for (let i = 0; i < job.count; i++) await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', new Float32Array(input), dims) });
+  return { ms: performance.now() - t0, threads };
+}
+
+export interface ParityJob {
+  /** The model's extension URL (sha256-checked when given). */
+  url: string;
+  sha256?: string | null;
+  /** NCHW float32 batch, base64 (core/float-codec). */
+  data: string;
+  dims: number[];
+}
+
+let parityModels: { url: string; ort: WarmSession; tfjs: Awaited<ReturnType<typeof import('../lib/tfjs-runtime').createTfjsSession>> } | undefined;
+
+/**
+ * `npm run parity`: one batch through both ORT Web (WASM) and TensorFlow.js
+ * (through the translator) in this document, logits of both returned, so the
+ * CLI can compare them image by image on the whole test set. Both sessions stay
+ * warm for the next batch of the same model.
+ */
+export async function parityBatch(job: ParityJob): Promise<{ ort: string; tfjs: string }> {
+  const threads = documentThreads();
+  if (parityModels?.url !== job.url) {
+    await parityModels?.ort.session.release();
+    parityModels?.tfjs.model.dispose();
+    parityModels = undefined;
+    const bytes = await modelBytes({ model: { key: job.url, source: 'catalog', arch: null, params: null, madds: null, bytes: 0, sha256: job.sha256 ?? null }, url: job.url, backend: 'wasm-1', plan: { batches: [1], runs: 1, warmup: 0, maxMs: 0, seed: 0 } });
+    const { createTfjsSession } = await import('../lib/tfjs-runtime');
+    parityModels = { url: job.url, ort: await createSessionFromBytes(bytes, 'wasm', threads, {}), tfjs: await createTfjsSession(bytes, threads, job.dims) };
+  }
+  const { ort, tfjs } = parityModels;
+  const data = base64ToFloats(job.data);
+  const out = await ort.session.run({ [ort.session.inputNames[0]!]: new ort.ort.Tensor('float32', data, job.dims) });
+  const ref = out[ort.session.outputNames[0]!]!.data as Float32Array;
+  return { ort: floatsToBase64(ref), tfjs: floatsToBase64(await tfjs.model.run(data, job.dims)) };
+}
 
 export async function webGpuInfo(): Promise<WebGpuInfo> {
   const p = await probeWebGpu();

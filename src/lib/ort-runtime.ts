@@ -40,20 +40,20 @@ export function effectiveThreads(requested: number): number {
   return requested > 0 ? Math.min(requested, 16) : Math.min(cores, 4);
 }
 
-function configure(ort: OrtModule, threads: number): OrtModule {
+function configure(ort: OrtModule, threads: number, proxy = false): OrtModule {
   ort.env.wasm.numThreads = threads;
   ort.env.wasm.initTimeout = 30_000;
-  ort.env.wasm.proxy = false;
+  ort.env.wasm.proxy = proxy;
   ort.env.logLevel = 'error';
   return ort;
 }
 
-function loadWasm(threads: number): Promise<OrtModule> {
+function loadWasm(threads: number, proxy = false): Promise<OrtModule> {
   // numThreads is read once when the WASM runtime starts; a change needs a fresh
   // document (the worker closes this one when the setting changes).
   wasmModule ??= import('onnxruntime-web/wasm').then((m) => {
     wasmThreads = threads;
-    return configure(m as unknown as OrtModule, threads);
+    return configure(m as unknown as OrtModule, threads, proxy);
   });
   return wasmModule;
 }
@@ -95,14 +95,19 @@ export async function createSessionFromBytes(bytes: Uint8Array, backend: Backend
 export interface SessionTuning {
   /** Default 'all', the product's setting. */
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Symbolic dimensions fixed to a size (a static graph), e.g. { N: 1 }. */
+  freeDimensionOverrides?: Record<string, number>;
+  /** Run ORT's WASM in its own proxy worker (read when this document first loads ORT). */
+  proxy?: boolean;
 }
 
 async function createFromBytes(bytes: Uint8Array, backend: Backend, threads: number, adapter: string | undefined, tuning: SessionTuning = {}): Promise<WarmSession> {
-  const ort = backend === 'webgpu' ? await loadWebGpu(threads) : await loadWasm(threads);
+  const ort = backend === 'webgpu' ? await loadWebGpu(threads) : await loadWasm(threads, tuning.proxy === true);
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(bytes, {
     executionProviders: [backend],
     graphOptimizationLevel: tuning.graphOptimizationLevel ?? 'all',
+    ...(tuning.freeDimensionOverrides ? { freeDimensionOverrides: tuning.freeDimensionOverrides } : {}),
   });
   const createMs = performance.now() - t0;
   const used = backend === 'wasm' ? wasmThreads : threads;

@@ -12,7 +12,9 @@ describe('lever configurations', () => {
   it('measures the product settings first, and only files that exist', () => {
     const all = leverConfigs(3, new Set(['fp32', 'int8', 'preopt-onnx', 'preopt-ort']));
     expect(all[0]).toEqual({ key: 'base', file: 'fp32', settings: { createRuns: 3, graphOptimizationLevel: 'all', io: 'fresh-tensor' }, batches: [1, 8, 32] });
-    expect(all.map((c) => c.key)).toEqual(['base', 'opt-disabled', 'opt-basic', 'opt-extended', 'preopt-onnx', 'preopt-ort', 'io-reused', 'io-preallocated', 'int8']);
+    expect(all.map((c) => c.key)).toEqual(['base', 'opt-disabled', 'opt-basic', 'opt-extended', 'preopt-onnx', 'preopt-ort', 'io-reused', 'io-preallocated', 'int8', 'static-b1', 'threads-1', 'threads-2', 'threads-4']);
+    expect(all.find((c) => c.key === 'static-b1')?.settings.staticBatch).toBe(1);
+    expect(all.filter((c) => c.key.startsWith('threads-')).map((c) => [c.settings.threads, c.batches])).toEqual([[1, [1, 16]], [2, [1, 16]], [4, [1, 16]]]);
     expect(leverConfigs(1, new Set(['fp32'])).map((c) => c.key)).not.toContain('int8');
   });
 });
@@ -25,8 +27,11 @@ describe('lever rows', () => {
     ['io-reused', [row('f', 1, 1), row('f', 32, 8)]],
     ['io-preallocated', [row('f', 1, null, 10, 'not filled'), row('f', 32, null, 10, 'not filled')]],
     ['int8', [row('q', 1, 1, 200), row('q', 32, 4, 200)]],
+    ['static-b1', [row('f', 1, 2.5, 20)]],
+    ['threads-1', [row('f', 1, 3), row('f', 16, 48)]], ['threads-2', [row('f', 1, 2), row('f', 16, 24)]], ['threads-4', [row('f', 1, 4), row('f', 16, 96)]],
+    ['workers-1x', [row('f', 256, 1000)]], ['workers-2x1', [row('f', 256, 800)]],
   ]);
-  const rows = leverRows('native', m);
+  const rows = leverRows('native', m, 2);
   const get = (lever: string, variant: string, batch = 1) => rows.find((r) => r.lever === lever && r.variant === variant && r.batch === batch)!;
 
   it('compares each variant with its baseline per image, from the same run', () => {
@@ -37,6 +42,10 @@ describe('lever rows', () => {
     expect(get('io', 'reused input tensor', 32).speedup).toBe(2);
     expect(get('int8', 'int8 QDQ', 32).speedup).toBe(4);
     expect(get('int8', 'fp32', 32).speedup).toBe(1);
+    expect(get('static-shape', 'batch fixed to 1 (freeDimensionOverrides)')).toMatchObject({ speedup: 0.8, createSpeedup: 5 });
+    expect(get('threads', '4 threads', 16).speedup).toBe(0.25); // against the product's 2 threads, same batch
+    expect(get('threads', '1 thread').baseline).toBe('2 threads (product)');
+    expect(get('workers', 'two 1-thread sessions in two workers', 256).speedup).toBe(1.25); // 1000 ms / 800 ms for the same 256 images
   });
 
   it('keeps a failed variant with its reason and no ratio, and leaves out what was not configured', () => {

@@ -26,18 +26,22 @@ const SWIFTSHADER_ARGS = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', 
 export interface BackendPage {
   /** `lever`: the settings of a `npm run bench:levers` configuration (absent: as `npm run bench`). */
   measure(spec: ModelSpec, plan: CellPlan, lever?: LeverSettings): Promise<WebJobResult>;
+  /** Levers: `count` batches of `batch` on this document's warm session, timed in the page. */
+  throughput(spec: ModelSpec, batch: number, count: number, seed: number): Promise<{ ms: number; threads: number }>;
   close(): Promise<void>;
 }
 
 export interface BrowserBench {
   info(): Promise<PageInfo>;
-  open(backend: WebBackend): Promise<BackendPage>;
+  /** `doc` (levers only): a document with its own thread count, and/or ORT in a proxy worker. */
+  open(backend: WebBackend, doc?: { threads?: number; proxy?: boolean }): Promise<BackendPage>;
   coldStart(modelId: string, runs: number): Promise<ColdStart>;
   close(): Promise<void>;
 }
 
 type PitGlobal = { pit: { sendOffscreen(n: string, p: unknown, t?: number): Promise<{ sessionCreateMs?: number }>; closeOffscreen(wait: boolean): Promise<void> } };
-type BenchGlobal = { pitBench: { measureJob(j: WebJob): Promise<WebJobResult>; pageInfo(): Promise<PageInfo> } };
+type ThroughputJob = { url: string; sha256: string | null; batch: number; count: number; seed: number };
+type BenchGlobal = { pitBench: { measureJob(j: WebJob): Promise<WebJobResult>; pageInfo(): Promise<PageInfo>; throughputJob(j: ThroughputJob): Promise<{ ms: number; threads: number }> } };
 
 export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshader: boolean }): Promise<BrowserBench> {
   const ext: ExtensionHandle = await launchExtension({ headless: !opts.headed, args: opts.webgpuSwiftshader ? SWIFTSHADER_ARGS : [] });
@@ -49,8 +53,8 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
     throw e;
   }
   const zooServer = zoo;
-  const openPage = async (threads: 1 | 'all'): Promise<Page> => {
-    const page = await ext.page(`src/bench/bench.html?frame=1&threads=${threads}`);
+  const openPage = async (threads: number | 'all', proxy = false): Promise<Page> => {
+    const page = await ext.page(`src/bench/bench.html?frame=1&threads=${threads}${proxy ? '&proxy=1' : ''}`);
     await page.waitForFunction(() => 'pitBench' in globalThis, undefined, { timeout: 30_000 });
     return page;
   };
@@ -76,9 +80,13 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
         await page.close();
       }
     },
-    async open(backend) {
-      const page = await openPage(backendThreads(backend));
+    async open(backend, doc = {}) {
+      const page = await openPage(doc.threads ?? backendThreads(backend), doc.proxy === true);
       return {
+        async throughput(spec, batch, count, seed) {
+          const job: ThroughputJob = { url: source(spec), sha256: spec.model.sha256, batch, count, seed };
+          return page.evaluate((j) => (globalThis as unknown as BenchGlobal).pitBench.throughputJob(j), job);
+        },
         async measure(spec, plan, lever) {
           const job: WebJob = { model: spec.model, url: source(spec), backend, plan, ...(lever ? { lever } : {}) };
           try {

@@ -10,7 +10,10 @@ export const LEVERS_USAGE = `npm run bench:levers -- [options]
 Measures each performance lever on one catalog model, in the extension's own
 ORT Web runtime (WASM, all cores, in its bench page) and in onnxruntime-node
 (all cores): graph optimization level, a pre-optimized model (ONNX and ORT
-format), batching, tensor reuse, and the int8 QDQ variant.
+format), batching, tensor reuse, the int8 QDQ variant, a static batch-1 graph
+(freeDimensionOverrides), 1, 2 and 4 threads, and (page only) page-tagging
+throughput of two single-thread sessions in two workers against one session
+with all threads. WebGPU levers need a real adapter; none is measured here.
 
   --model ID         catalog model (default: the catalog's default)
   --int8 ID|none     its int8 variant (default <model>-int8 when the catalog has it;

@@ -4,7 +4,9 @@
  * inputs as the page, and the pre-optimized copies of a model that
  * onnxruntime-node can write.
  */
+import { readFileSync } from 'node:fs';
 import type * as Ort from 'onnxruntime-node';
+import { inspectOnnx } from '../../src/core/onnx-inspect';
 import { type GraphOptLevel, type LeverSettings, prepareIo } from '../../src/core/bench/levers';
 import { measureBatches, seededTensor } from '../../src/core/bench/protocol';
 import { failedRows, toRows } from '../../src/core/bench/rows';
@@ -12,11 +14,15 @@ import type { BenchModel, BenchRow, CellPlan } from '../../src/core/bench/types'
 import { summarize } from '../../src/core/stats';
 import { ort } from '../lib/ort-node';
 
-function options(threads: number, level: GraphOptLevel): Ort.InferenceSession.SessionOptions {
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: level };
+function options(threads: number, level: GraphOptLevel, staticBatch?: { name: string; size: number }): Ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: level,
+    ...(staticBatch ? { freeDimensionOverrides: { [staticBatch.name]: staticBatch.size } } : {}),
+  };
 }
 
-export async function measureNativeLever(model: BenchModel, path: string, threads: number, plan: CellPlan, settings: LeverSettings): Promise<BenchRow[]> {
+export async function measureNativeLever(model: BenchModel, path: string, cores: number, plan: CellPlan, settings: LeverSettings): Promise<BenchRow[]> {
+  const threads = settings.threads ?? cores;
   const ctx = { model, backend: 'native-all' as const, threads };
   let session: Ort.InferenceSession | undefined;
   try {
@@ -25,7 +31,10 @@ export async function measureNativeLever(model: BenchModel, path: string, thread
       await session?.release();
       session = undefined;
       const t0 = performance.now();
-      session = await ort.InferenceSession.create(path, options(threads, settings.graphOptimizationLevel ?? 'all'));
+      const dim = settings.staticBatch ? inspectOnnx(new Uint8Array(readFileSync(path))).inputs[0]?.dims[0] : undefined;
+      if (settings.staticBatch && (typeof dim !== 'string' || dim === '?')) throw new Error('the model has no named free batch dimension to fix');
+      const fixed = settings.staticBatch && typeof dim === 'string' ? { name: dim, size: settings.staticBatch } : undefined;
+      session = await ort.InferenceSession.create(path, options(threads, settings.graphOptimizationLevel ?? 'all', fixed));
       creates.push(performance.now() - t0);
     }
     const s = session;

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, wri
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { catalogBenchModel } from '../../src/core/bench/bench-models';
-import { type LeverFile, type LeverReport, type LeverRuntime, leverConfigs, leverRows, leversMarkdown } from '../../src/core/bench/levers';
+import { type LeverFile, type LeverReport, type LeverRuntime, leverConfigs, leverRows, leversMarkdown, TAG_BATCH, WORKER_BATCHES } from '../../src/core/bench/levers';
+import { summarize } from '../../src/core/stats';
 import type { BenchModel, BenchRow, CellPlan } from '../../src/core/bench/types';
 import { findModel, type ModelEntry } from '../../src/core/catalog';
 import { readCatalog } from '../lib/catalog-file';
@@ -80,6 +81,55 @@ const done = (runtime: LeverRuntime, key: string, rows: BenchRow[]) => {
   console.log(progressLine(++step, total, key, runtime, rows));
 };
 
+/**
+ * Page tagging's throughput two ways, timed here around the pages' calls:
+ * one document with all threads running 2 x WORKER_BATCHES batches of
+ * TAG_BATCH, and two documents whose ORT runs single-threaded in its own proxy
+ * worker, each running WORKER_BATCHES at the same time. One untimed round
+ * first (sessions, warm-up), then opts.runs rounds (at most 9); medians.
+ */
+async function measureWorkers(browser: Awaited<ReturnType<typeof startBrowserBench>>, f: ModelSpec, threads: number): Promise<{ one: BenchRow; two: BenchRow }> {
+  const rounds = Math.min(Math.max(3, opts.runs), 9);
+  const images = 2 * WORKER_BATCHES * TAG_BATCH;
+  const asRow = (times: number[], t: number, error?: string): BenchRow => {
+    const s = summarize(times);
+    return {
+      model: f.model.key, source: f.model.source, backend: 'wasm-all', threads: t, batch: images, sessionCreateMs: null, firstRunMs: null, runs: times.length,
+      medianMs: s?.median ?? null, p90Ms: s?.p90 ?? null, p99Ms: null, minMs: s?.min ?? null, meanMs: s?.mean ?? null, maxMs: s?.max ?? null,
+      throughput: s ? (images * 1000) / s.median : null, gflops: null, vsNative: null, ...(error ? { error } : {}),
+    };
+  };
+  const timed = async (run: () => Promise<unknown>) => {
+    await run();
+    const times: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const t0 = performance.now();
+      await run();
+      times.push(performance.now() - t0);
+    }
+    return times;
+  };
+  let one: BenchRow;
+  const single = await browser.open('wasm-all');
+  try {
+    one = asRow(await timed(() => single.throughput(f, TAG_BATCH, 2 * WORKER_BATCHES, opts.seed)), threads);
+  } catch (e) {
+    one = asRow([], threads, e instanceof Error ? e.message : String(e));
+  } finally {
+    await single.close();
+  }
+  let two: BenchRow;
+  const pages = [await browser.open('wasm-1', { threads: 1, proxy: true }), await browser.open('wasm-1', { threads: 1, proxy: true })];
+  try {
+    two = asRow(await timed(() => Promise.all(pages.map((p) => p.throughput(f, TAG_BATCH, WORKER_BATCHES, opts.seed)))), 1);
+  } catch (e) {
+    two = asRow([], 1, e instanceof Error ? e.message : String(e));
+  } finally {
+    for (const p of pages) await p.close();
+  }
+  return { one, two };
+}
+
 // Discarded before each runtime's configurations: the first seconds of inference
 // in a fresh process or page run slower (V8 tiers WebAssembly up from its
 // baseline compiler while it runs; thread pools and allocators warm up), and
@@ -106,7 +156,7 @@ try {
       const page = await browser.open('wasm-all');
       try {
         await page.measure(files.get('fp32')!, warmPlan, base.settings);
-        for (const c of configs) {
+        for (const c of configs.filter((k) => k.settings.threads === undefined)) {
           const res = await page.measure(files.get(c.file)!, plan(c.batches), c.settings);
           if (res.ortWeb) machine.ortWeb = res.ortWeb;
           done('web', c.key, res.rows);
@@ -114,6 +164,20 @@ try {
       } finally {
         await page.close();
       }
+      // ORT reads numThreads once per document: each thread count gets its own page, warmed up the same way.
+      for (const c of configs.filter((k) => k.settings.threads !== undefined)) {
+        const p = await browser.open('wasm-all', { threads: c.settings.threads! });
+        try {
+          await p.measure(files.get('fp32')!, warmPlan, c.settings);
+          done('web', c.key, (await p.measure(files.get(c.file)!, plan(c.batches), c.settings)).rows);
+        } finally {
+          await p.close();
+        }
+      }
+      const w = await measureWorkers(browser, files.get('fp32')!, webThreads ?? cores);
+      (measured.web ??= {})['workers-1x'] = [w.one];
+      measured.web['workers-2x1'] = [w.two];
+      console.log(`workers: page tagging, ${w.one.batch} images in batches of ${TAG_BATCH}: one ${w.one.threads}-thread session ${w.one.throughput?.toFixed(0)} images/s, two 1-thread sessions in two proxy workers ${w.two.throughput?.toFixed(0)} images/s (median of ${w.one.runs})`);
     } finally {
       await browser.close();
     }
@@ -134,7 +198,7 @@ const report: LeverReport = {
   models: [...files.values()].map((s) => s.model),
   accuracy: { fp32Top1: a, int8Top1: b, deltaPoints: a !== null && b !== null ? b - a : null },
   notes, measured,
-  rows: opts.runtimes.flatMap((r) => leverRows(r, new Map(Object.entries(measured[r] ?? {})))),
+  rows: opts.runtimes.flatMap((r) => leverRows(r, new Map(Object.entries(measured[r] ?? {})), Math.min(r === 'web' ? (webThreads ?? cores) : cores, 4))),
 };
 
 const stem = opts.name ?? `${defaultName(createdAt, machine.host)}-levers`;

@@ -27,6 +27,10 @@ export interface LeverSettings {
   io?: IoMode;
   /** Session creations to time (median reported); 1 when absent. */
   createRuns?: number;
+  /** Threads of the document (web) or session (native) measuring this configuration; absent: the runtime's default. */
+  threads?: number;
+  /** Fix the free batch dimension to this size (freeDimensionOverrides): a static graph. */
+  staticBatch?: number;
 }
 
 /** The two calls a timed run needs, bound to one session of either runtime. */
@@ -88,8 +92,14 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-export type LeverId = 'graph-optimization' | 'pre-optimized' | 'batching' | 'io' | 'int8';
-export const LEVERS: readonly LeverId[] = ['graph-optimization', 'pre-optimized', 'batching', 'io', 'int8'];
+export type LeverId = 'graph-optimization' | 'pre-optimized' | 'batching' | 'io' | 'int8' | 'static-shape' | 'threads' | 'workers';
+export const LEVERS: readonly LeverId[] = ['graph-optimization', 'pre-optimized', 'batching', 'io', 'int8', 'static-shape', 'threads', 'workers'];
+
+/** Thread counts the `threads` lever measures (each in its own document in the page). */
+export const LEVER_THREADS = [1, 2, 4] as const;
+/** The page-tagging batch (offscreen/tag-jobs.ts BATCH) and how many such batches one throughput sample runs per worker. */
+export const TAG_BATCH = 16;
+export const WORKER_BATCHES = 8;
 /** `web`: ORT Web WASM in the extension's bench page; `native`: onnxruntime-node. Both on all cores. */
 export type LeverRuntime = 'web' | 'native';
 
@@ -114,6 +124,8 @@ export function leverConfigs(createRuns: number, files: ReadonlySet<LeverFile>):
     c('io-reused', 'fp32', { graphOptimizationLevel: 'all', io: 'reused-tensor' }, [1, 32]),
     c('io-preallocated', 'fp32', { graphOptimizationLevel: 'all', io: 'preallocated-output' }, [1, 32]),
     c('int8', 'int8', { graphOptimizationLevel: 'all', io: 'fresh-tensor' }, [1, 32]),
+    c('static-b1', 'fp32', { graphOptimizationLevel: 'all', io: 'fresh-tensor', staticBatch: 1 }, [1]),
+    ...LEVER_THREADS.map((n) => c(`threads-${n}`, 'fp32', { graphOptimizationLevel: 'all', io: 'fresh-tensor', threads: n }, [1, TAG_BATCH])),
   ].filter((x) => files.has(x.file));
 }
 
@@ -164,7 +176,7 @@ function row(lever: LeverId, runtime: LeverRuntime, variant: string, baseline: s
  * files (loaded with 'disabled') vs the original at 'all'; batching vs batch 1;
  * tensor handling vs a fresh tensor per call; int8 vs fp32 at the same batch.
  */
-export function leverRows(runtime: LeverRuntime, m: Measured): LeverRow[] {
+export function leverRows(runtime: LeverRuntime, m: Measured, productThreads = 2): LeverRow[] {
   const at = (key: string, batch: number) => m.get(key)?.find((r) => r.batch === batch);
   const out: LeverRow[] = [];
   const levels = GRAPH_OPT_LEVELS.map((l) => [l, l === 'all' ? 'base' : `opt-${l}`] as const);
@@ -181,6 +193,25 @@ export function leverRows(runtime: LeverRuntime, m: Measured): LeverRow[] {
   for (const b of [1, 32]) {
     out.push(row('int8', runtime, 'fp32', 'fp32', at('base', b), at('base', b), b, true));
     if (m.has('int8')) out.push(row('int8', runtime, 'int8 QDQ', 'fp32', at('int8', b), at('base', b), b, true));
+  }
+  if (m.has('static-b1')) {
+    out.push(row('static-shape', runtime, 'free batch dimension', 'free batch dimension', at('base', 1), at('base', 1), 1, true));
+    out.push(row('static-shape', runtime, 'batch fixed to 1 (freeDimensionOverrides)', 'free batch dimension', at('static-b1', 1), at('base', 1), 1, true));
+  }
+  // Against the product's own thread count (min(cores, 4)), measured the same way in this run.
+  const own = `threads-${productThreads}`;
+  for (const b of [1, TAG_BATCH]) {
+    for (const n of LEVER_THREADS) {
+      if (m.has(`threads-${n}`)) out.push(row('threads', runtime, `${n} thread${n === 1 ? '' : 's'}`, `${productThreads} threads (product)`, at(`threads-${n}`, b), at(own, b), b, false));
+    }
+  }
+  // Throughput of a page-tagging workload: one all-threads session against two single-thread ones in parallel.
+  const one = m.get('workers-1x')?.[0];
+  const two = m.get('workers-2x1')?.[0];
+  if (one || two) {
+    const images = one?.batch ?? two?.batch ?? 0;
+    out.push(row('workers', runtime, `one session, ${one?.threads ?? '?'} threads`, 'one session, all threads', one, one, images, false));
+    out.push(row('workers', runtime, 'two 1-thread sessions in two workers', 'one session, all threads', two, one, images, false));
   }
   return out;
 }
