@@ -121,3 +121,50 @@ describe('bench page', () => {
     }
   });
 });
+
+describe('TensorFlow.js backends (the second runtime)', () => {
+  type Bench = { pitBench: { measureJob(j: unknown): Promise<{ rows: BenchReport['rows']; tfjs?: string }> } };
+  const job = (id: string, backend: string) => ({
+    model: { key: catalog.default, source: 'catalog', arch: 'resnet20', params: shipped.params, madds: shipped.madds, bytes: shipped.bytes, sha256: shipped.sha256 },
+    url: `chrome-extension://${id}/models/${shipped.file}`, backend, plan: { batches: [1, 4], runs: 3, warmup: 1, maxMs: 3000, seed: 1 },
+  });
+
+  it('run the shipped model in the bench page within the CSP (threaded build included), matching ORT Web; ORT jobs never load TF.js', async () => {
+    const ext = await launchExtension();
+    const problems: string[] = [];
+    const tfjsRequests: string[] = [];
+    try {
+      ext.context.on('request', (r) => {
+        if (/tfjs/i.test(r.url())) tfjsRequests.push(r.url());
+      });
+      for (const [threads, backend] of [['1', 'tfjs-1'], ['all', 'tfjs-all']] as const) {
+        const page = await ext.page(`src/bench/bench.html?frame=1&threads=${threads}`);
+        page.on('console', (msg) => {
+          if (msg.type() === 'error') problems.push(msg.text());
+        });
+        page.on('pageerror', (e) => problems.push(e.message));
+        await page.waitForFunction(() => 'pitBench' in globalThis);
+        if (backend === 'tfjs-1') {
+          // An ORT Web job first, in a fresh document: it must not fetch anything of TF.js.
+          const ort = await page.evaluate((j) => (globalThis as unknown as Bench).pitBench.measureJob(j), job(ext.extensionId, 'wasm-1'));
+          expect(ort.rows.every((r) => (r.medianMs ?? 0) > 0)).toBe(true);
+          expect(tfjsRequests).toEqual([]);
+        }
+        const res = await page.evaluate((j) => (globalThis as unknown as Bench).pitBench.measureJob(j), job(ext.extensionId, backend));
+        expect(res.tfjs).toMatch(/^4\.\d+\.\d+ \(SIMD\)$/);
+        expect(res.rows.map((r) => [r.backend, r.batch])).toEqual([[backend, 1], [backend, 4]]);
+        for (const r of res.rows) {
+          expect(r.error).toBeUndefined();
+          expect(r.medianMs).toBeGreaterThan(0);
+          expect(r.parity).toMatchObject({ batch: 4, top1Agree: 1 });
+          expect(r.parity!.maxRelDiff).toBeLessThan(1e-4);
+        }
+        await page.close();
+      }
+      expect(tfjsRequests.some((u) => u.endsWith('/tfjs/threaded-simd-worker.js'))).toBe(true); // the threaded build started its workers from extension files
+      expect(problems).toEqual([]);
+    } finally {
+      await ext.close();
+    }
+  });
+});
