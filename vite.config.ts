@@ -95,6 +95,8 @@ function shipLocales(): Plugin {
 export default defineConfig({
   plugins: [crx({ manifest }), shipModels(), shipLocales(), tfjsThreadsUnderCsp()],
   publicDir: 'public',
+  // Page tagging's inference workers (src/offscreen/infer-worker.ts) import ORT dynamically: ES-module workers split chunks.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

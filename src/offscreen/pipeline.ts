@@ -11,7 +11,7 @@
 import { labelsOf, resolveModel, type Catalog, type ModelEntry } from '../core/catalog';
 import { normalize } from '../core/normalize';
 import type { Backend, InferenceRecord } from '../core/record';
-import { runBatch, type BatchModel, type BatchOutcome } from '../core/run-batch';
+import { runBatch, type BatchModel, type BatchOutcome, type RunnableSession } from '../core/run-batch';
 import { StageError } from '../core/stage-error';
 import { loadCatalog } from '../lib/catalog-loader';
 import { errorMessage, type ImageRef } from '../lib/messages';
@@ -121,6 +121,16 @@ export async function infer(plan: Plan, inputs: readonly Float32Array[]): Promis
     if (out.fallback) plan.notes.push(out.fallback);
     return { ...out, queueMs };
   });
+}
+
+/**
+ * Step 4 on one of page tagging's worker lanes (worker-lanes.ts): each lane is
+ * its own session, run by one batch at a time by its caller, so it bypasses the
+ * document's inference queue.
+ */
+export async function inferOn(plan: Plan, lane: RunnableSession, inputs: readonly Float32Array[]): Promise<BatchOutcome & { queueMs: number }> {
+  const out = await runBatch(async () => lane, plan.batchModel, 'wasm', inputs);
+  return { ...out, queueMs: 0 };
 }
 
 /** Writes row `i` of a batch's outcome into its record. */

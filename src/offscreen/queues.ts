@@ -4,8 +4,10 @@
  * thumbnail encoder), so a whole tagging batch loads in one wave (measured:
  * 6 -> 90, 12 -> 98, 16 -> 110 images/s with npm run bench:tag). Large images
  * take one of only 2 big-decode slots, which bounds the memory decoding needs;
- * session.run is strictly one at a time (an ORT Web session cannot run
- * concurrently with itself, and one at a time keeps the timings honest).
+ * session.run is strictly one at a time on the document's session (an ORT Web
+ * session cannot run concurrently with itself, and one at a time keeps the
+ * timings honest); page tagging at 2 threads runs on two single-thread worker
+ * lanes instead (worker-lanes.ts), each also one batch at a time.
  */
 import { WorkQueue } from '../core/work-queue';
 

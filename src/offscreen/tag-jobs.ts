@@ -13,7 +13,9 @@ import { addRecords } from '../lib/db';
 import { errorMessage, type ChipData, type TagImage, type TagJobRequest, type TagProgress } from '../lib/messages';
 import { send } from '../lib/messaging';
 import { track } from './lifecycle';
-import { applyOutcome, Cancelled, infer, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
+import type { RunnableSession } from '../core/run-batch';
+import { applyOutcome, Cancelled, infer, inferOn, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
+import { tagLanes } from './worker-lanes';
 import { thumbnailDataUrl } from './thumbnail';
 
 export const BATCH = 16;
@@ -128,13 +130,18 @@ async function loadChunk(job: Job, plan: Plan, start: number): Promise<Loaded[]>
   return loaded.filter((x): x is Loaded => x !== undefined);
 }
 
-/** One batch: a single runBatch, chips to the page, then (after the result) thumbnails and one write. */
-async function finishChunk(job: Job, items: Loaded[], plan: Plan): Promise<void> {
+/**
+ * One batch: a single runBatch (on `lane` when tagging runs on worker lanes),
+ * chips to the page, then (after the result) thumbnails and one write.
+ */
+async function finishChunk(job: Job, items: Loaded[], plan: Plan, lane?: RunnableSession): Promise<void> {
   const ok = items.filter((x): x is Loaded & { input: LoadedInput } => x.input !== undefined);
   const chips: ChipData[] = [];
   if (ok.length > 0) {
     try {
-      const out = await infer(plan, ok.map((x) => x.input.data));
+      const inputs = ok.map((x) => x.input.data);
+      // A lane that fails (its worker died) costs a retry on the document's session, not the batch.
+      const out = lane ? await inferOn(plan, lane, inputs).catch(() => infer(plan, inputs)) : await infer(plan, inputs);
       job.inferMs += out.inferenceMs;
       job.inferred += ok.length;
       const end = performance.now();
@@ -177,8 +184,11 @@ async function failRemaining(job: Job, e: unknown): Promise<void> {
 
 async function runJob(job: Job): Promise<void> {
   const plan = await makePlan(job.req.modelId, job.req.backend, job.req.threads);
-  void warmUp(plan); // a cold session loads while the first batch downloads
+  const lanes = tagLanes(plan.model, plan.backend, plan.threads);
   let next = loadChunk(job, plan, 0);
+  const ready = await lanes; // starts while the first batch downloads
+  if (ready.length > 1) return runOnLanes(job, plan, ready, next);
+  void warmUp(plan); // a cold session loads while the first batch downloads
   for (let start = 0; start < job.req.images.length; start += BATCH) {
     const items = await next;
     // Overlap: the next batch downloads and decodes while this one runs.
@@ -187,4 +197,29 @@ async function runJob(job: Job): Promise<void> {
     await finishChunk(job, items, plan);
     if (!more) break;
   }
+}
+
+/**
+ * Tagging on worker lanes: each loaded batch goes to a free lane, so as many
+ * batches infer at once as there are lanes, while the next batch loads. A
+ * batch whose lane fails is retried once on the document's session.
+ */
+async function runOnLanes(job: Job, plan: Plan, lanes: RunnableSession[], first: Promise<Loaded[]>): Promise<void> {
+  const free = [...lanes];
+  const running = new Set<Promise<void>>();
+  let next = first;
+  for (let start = 0; start < job.req.images.length; start += BATCH) {
+    const items = await next;
+    const more = start + BATCH < job.req.images.length && !job.cancelled;
+    next = more ? loadChunk(job, plan, start + BATCH) : Promise.resolve([]);
+    while (free.length === 0) await Promise.race(running);
+    const lane = free.pop()!;
+    const p = finishChunk(job, items, plan, lane).finally(() => {
+      running.delete(p);
+      free.push(lane);
+    });
+    running.add(p);
+    if (!more) break;
+  }
+  await Promise.all(running);
 }

@@ -45,6 +45,7 @@ describe('lever rows', () => {
     expect(get('static-shape', 'batch fixed to 1 (freeDimensionOverrides)')).toMatchObject({ speedup: 0.8, createSpeedup: 5 });
     expect(get('threads', '4 threads', 16).speedup).toBe(0.25); // against the product's 2 threads, same batch
     expect(get('threads', '1 thread').baseline).toBe('2 threads (product)');
+    expect(get('threads', '2 threads (product)').speedup).toBe(1);
     expect(get('workers', 'two 1-thread sessions in two workers', 256).speedup).toBe(1.25); // 1000 ms / 800 ms for the same 256 images
   });
 

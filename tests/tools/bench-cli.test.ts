@@ -21,7 +21,7 @@ describe('bench options', () => {
   it('defaults to every model, every local backend, batches 1, 8, 32', () => {
     const o = parseBenchArgs([], {});
     expect(o.models).toEqual(['all']);
-    expect(o.backends).toEqual(['native-1', 'native-all', 'wasm-1', 'wasm-all', 'webgpu']);
+    expect(o.backends).toEqual(['native-1', 'native-all', 'wasm-1', 'wasm-all', 'tfjs-1', 'tfjs-all', 'webgpu']);
     expect(o.batches).toEqual([1, 8, 32]);
     expect(o.out).toMatch(/bench\/results$/);
     expect(o.cloud).toBeNull();

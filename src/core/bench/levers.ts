@@ -202,7 +202,8 @@ export function leverRows(runtime: LeverRuntime, m: Measured, productThreads = 2
   const own = `threads-${productThreads}`;
   for (const b of [1, TAG_BATCH]) {
     for (const n of LEVER_THREADS) {
-      if (m.has(`threads-${n}`)) out.push(row('threads', runtime, `${n} thread${n === 1 ? '' : 's'}`, `${productThreads} threads (product)`, at(`threads-${n}`, b), at(own, b), b, false));
+      const label = (k: number) => `${k} thread${k === 1 ? '' : 's'}${k === productThreads ? ' (product)' : ''}`;
+      if (m.has(`threads-${n}`)) out.push(row('threads', runtime, label(n), label(productThreads), at(`threads-${n}`, b), at(own, b), b, false));
     }
   }
   // Throughput of a page-tagging workload: one all-threads session against two single-thread ones in parallel.
@@ -210,7 +211,7 @@ export function leverRows(runtime: LeverRuntime, m: Measured, productThreads = 2
   const two = m.get('workers-2x1')?.[0];
   if (one || two) {
     const images = one?.batch ?? two?.batch ?? 0;
-    out.push(row('workers', runtime, `one session, ${one?.threads ?? '?'} threads`, 'one session, all threads', one, one, images, false));
+    out.push(row('workers', runtime, 'one session, all threads', 'one session, all threads', one, one, images, false));
     out.push(row('workers', runtime, 'two 1-thread sessions in two workers', 'one session, all threads', two, one, images, false));
   }
   return out;
