@@ -85,7 +85,13 @@ async function modelBytes(job: WebJob): Promise<Uint8Array> {
 
 async function createSession(bytes: Uint8Array, job: WebJob, threads: number): Promise<WarmSession> {
   const level = job.lever?.graphOptimizationLevel;
-  const tuning: SessionTuning = { ...(level ? { graphOptimizationLevel: level } : {}), ...(documentProxy() ? { proxy: true } : {}) };
+  const l = job.lever;
+  const tuning: SessionTuning = {
+    ...(level ? { graphOptimizationLevel: level } : {}), ...(documentProxy() ? { proxy: true } : {}),
+    ...(job.backend === 'webgpu' && l?.preferredLayout ? { preferredLayout: l.preferredLayout } : {}),
+    ...(job.backend === 'webgpu' && l?.outputOnGpu ? { outputOnGpu: true } : {}),
+  };
+  if ((l?.preferredLayout || l?.outputOnGpu) && job.backend !== 'webgpu') throw new Error('preferredLayout and GPU outputs are WebGPU settings');
   if (job.lever?.staticBatch) {
     // The graph's free batch dimension, by its symbolic name, fixed to the one batch size measured.
     const dim = inspectOnnx(bytes).inputs[0]?.dims[0];
@@ -129,8 +135,35 @@ export async function measureJob(job: WebJob): Promise<WebJobResult> {
     const output = session.outputNames[0];
     if (!input || !output) throw new Error('the model has no input or no output');
     const io = job.lever?.io;
-    const cells = await measureBatches((batch) => {
+    const cells = await measureBatches(async (batch) => {
       const dims = [batch, 3, 32, 32];
+      if (job.lever?.outputOnGpu) {
+        // The timed call leaves the output on the GPU and releases it; one untimed call checks that reading it back
+        // gives what a CPU-output session of the same model gives (equal outputs, or no figure).
+        const feeds = () => ({ [input]: new ort.Tensor('float32', seededTensor(batch, job.plan.seed), dims) });
+        const check = (await session.run(feeds()))[output]!;
+        if (check.location !== 'gpu-buffer') throw new Error(`the output stayed on "${check.location}", not in a GPU buffer`);
+        const got = (await check.getData(true)) as Float32Array;
+        const ref = await createSessionFromBytes(bytes, 'webgpu', threads, {});
+        try {
+          const want = (await ref.session.run(feeds()))[output]!.data as Float32Array;
+          const cmp = compareLogits(got, want, want.length / batch);
+          if (!(cmp.maxRelDiff <= 1e-4)) throw new Error(`GPU-buffer output differs from a CPU-output run (${cmp.maxRelDiff.toExponential(2)})`);
+        } finally {
+          await ref.session.release();
+        }
+        // run() resolves once the work is submitted; the timed call waits until the GPU has done it (no read-back).
+        const device = (await ort.env.webgpu.device) as unknown as { queue: { onSubmittedWorkDone(): Promise<void> } };
+        return async () => {
+          const f = feeds();
+          const t0 = performance.now();
+          const out = (await session.run(f))[output];
+          await device.queue.onSubmittedWorkDone();
+          const ms = performance.now() - t0;
+          out?.dispose();
+          return { ms };
+        };
+      }
       if (io) {
         const ports = {
           tensor: (d: Float32Array, s: number[]) => new ort.Tensor('float32', d, s),

@@ -99,14 +99,18 @@ export interface SessionTuning {
   freeDimensionOverrides?: Record<string, number>;
   /** Run ORT's WASM in its own proxy worker (read when this document first loads ORT). */
   proxy?: boolean;
+  /** WebGPU: the layout its kernels prefer; and outputs left in GPU buffers (the caller reads them back). */
+  preferredLayout?: 'NCHW' | 'NHWC';
+  outputOnGpu?: boolean;
 }
 
 async function createFromBytes(bytes: Uint8Array, backend: Backend, threads: number, adapter: string | undefined, tuning: SessionTuning = {}): Promise<WarmSession> {
   const ort = backend === 'webgpu' ? await loadWebGpu(threads) : await loadWasm(threads, tuning.proxy === true);
   const t0 = performance.now();
   const session = await ort.InferenceSession.create(bytes, {
-    executionProviders: [backend],
+    executionProviders: [backend === 'webgpu' && tuning.preferredLayout ? { name: 'webgpu', preferredLayout: tuning.preferredLayout } : backend],
     graphOptimizationLevel: tuning.graphOptimizationLevel ?? 'all',
+    ...(backend === 'webgpu' && tuning.outputOnGpu ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
     ...(tuning.freeDimensionOverrides ? { freeDimensionOverrides: tuning.freeDimensionOverrides } : {}),
   });
   const createMs = performance.now() - t0;

@@ -30,6 +30,8 @@ describe('lever rows', () => {
     ['static-b1', [row('f', 1, 2.5, 20)]],
     ['threads-1', [row('f', 1, 3), row('f', 16, 48)]], ['threads-2', [row('f', 1, 2), row('f', 16, 24)]], ['threads-4', [row('f', 1, 4), row('f', 16, 96)]],
     ['workers-1x', [row('f', 256, 1000)]], ['workers-2x1', [row('f', 256, 800)]],
+    ['gpu-nhwc', [row('f', 1, 2, 40), row('f', 32, 8, 40)]], ['gpu-nchw', [row('f', 1, 4, 20), row('f', 32, 16, 20)]],
+    ['gpu-outputs', [row('f', 1, 1.6), row('f', 32, 6.4)]],
   ]);
   const rows = leverRows('native', m, 2);
   const get = (lever: string, variant: string, batch = 1) => rows.find((r) => r.lever === lever && r.variant === variant && r.batch === batch)!;
@@ -47,6 +49,8 @@ describe('lever rows', () => {
     expect(get('threads', '1 thread').baseline).toBe('2 threads (product)');
     expect(get('threads', '2 threads (product)').speedup).toBe(1);
     expect(get('workers', 'two 1-thread sessions in two workers', 256).speedup).toBe(1.25); // 1000 ms / 800 ms for the same 256 images
+    expect(get('webgpu-layout', 'preferredLayout NCHW', 32)).toMatchObject({ speedup: 0.5, createSpeedup: 2 });
+    expect(get('webgpu-outputs', 'output kept in a GPU buffer')).toMatchObject({ speedup: 1.25, baseline: 'output read back to the CPU' });
   });
 
   it('keeps a failed variant with its reason and no ratio, and leaves out what was not configured', () => {

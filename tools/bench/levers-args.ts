@@ -13,7 +13,10 @@ ORT Web runtime (WASM, all cores, in its bench page) and in onnxruntime-node
 format), batching, tensor reuse, the int8 QDQ variant, a static batch-1 graph
 (freeDimensionOverrides), 1, 2 and 4 threads, and (page only) page-tagging
 throughput of two single-thread sessions in two workers against one session
-with all threads. WebGPU levers need a real adapter; none is measured here.
+with all threads. Where the page has a WebGPU adapter, also WebGPU's
+preferredLayout (NHWC, NCHW) and outputs kept on the GPU; headless Chromium has
+none, and --webgpu-swiftshader's software adapter checks the code path only
+(its rows are marked software: never GPU speed).
 
   --model ID         catalog model (default: the catalog's default)
   --int8 ID|none     its int8 variant (default <model>-int8 when the catalog has it;
@@ -25,7 +28,8 @@ with all threads. WebGPU levers need a real adapter; none is measured here.
   --create-runs N    session creations timed per configuration, median reported (default 5)
   --seed N           input tensor seed (default 1)
   --catalog FILE     catalog to read (default models/catalog.json; files beside it)
-  --headed           show the browser window
+  --headed           show the browser window (a real GPU adapter, where the machine has one)
+  --webgpu-swiftshader  give headless Chromium a software WebGPU adapter (code path only)
   --out DIR          results folder (default bench/results)
   --name NAME        file name stem (default <date>-<host>-levers)
   --help`;
@@ -41,6 +45,7 @@ export interface LeverOptions {
   seed: number;
   catalog: string;
   headed: boolean;
+  webgpuSwiftshader: boolean;
   out: string;
   name: string | undefined;
   help: boolean;
@@ -60,6 +65,7 @@ export function parseLeverArgs(argv: string[]): LeverOptions {
       runs: { type: 'string', default: '50' }, warmup: { type: 'string', default: '3' }, 'max-seconds': { type: 'string', default: '5' },
       'create-runs': { type: 'string', default: '5' }, seed: { type: 'string', default: '1' },
       catalog: { type: 'string', default: CATALOG_PATH }, headed: { type: 'boolean', default: false },
+      'webgpu-swiftshader': { type: 'boolean', default: false },
       out: { type: 'string', default: resolve(REPO, 'bench/results') }, name: { type: 'string' }, help: { type: 'boolean', default: false },
     },
   });
@@ -73,6 +79,6 @@ export function parseLeverArgs(argv: string[]): LeverOptions {
     model: o.model ?? null, int8: o.int8 ?? null, runtimes: [...new Set(runtimes)] as LeverRuntime[],
     runs: int('runs', o.runs, 1, 100_000), warmup: int('warmup', o.warmup, 0, 1000), maxSeconds,
     createRuns: int('create-runs', o['create-runs'], 1, 1000), seed: int('seed', o.seed, 0, 2 ** 31),
-    catalog: resolve(o.catalog), headed: o.headed, out: resolve(o.out), name: o.name, help: o.help,
+    catalog: resolve(o.catalog), headed: o.headed, webgpuSwiftshader: o['webgpu-swiftshader'], out: resolve(o.out), name: o.name, help: o.help,
   };
 }

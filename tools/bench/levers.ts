@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, wri
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { catalogBenchModel } from '../../src/core/bench/bench-models';
-import { type LeverFile, type LeverReport, type LeverRuntime, leverConfigs, leverRows, leversMarkdown, TAG_BATCH, WORKER_BATCHES } from '../../src/core/bench/levers';
+import { gpuLeverConfigs, type LeverFile, type LeverReport, type LeverRuntime, leverConfigs, leverRows, leversMarkdown, TAG_BATCH, WORKER_BATCHES } from '../../src/core/bench/levers';
 import { summarize } from '../../src/core/stats';
 import type { BenchModel, BenchRow, CellPlan } from '../../src/core/bench/types';
 import { findModel, type ModelEntry } from '../../src/core/catalog';
@@ -148,7 +148,7 @@ try {
     }
   }
   if (opts.runtimes.includes('web')) {
-    const browser = await startBrowserBench({ headed: opts.headed, webgpuSwiftshader: false });
+    const browser = await startBrowserBench({ headed: opts.headed, webgpuSwiftshader: opts.webgpuSwiftshader });
     try {
       const info = await browser.info();
       machine = describeMachine(info);
@@ -173,6 +173,24 @@ try {
         } finally {
           await p.close();
         }
+      }
+      if (info.webgpu.available) {
+        const gpu = await browser.open('webgpu');
+        try {
+          const g = files.get('fp32')!;
+          await gpu.measure(g, warmPlan, { graphOptimizationLevel: 'all', io: 'fresh-tensor' });
+          for (const c of gpuLeverConfigs(opts.createRuns)) {
+            // A software adapter is hundreds of times slower: batch 1 is enough to check the code path.
+            const rows = (await gpu.measure(g, plan(info.webgpu.software ? [1] : c.batches), c.settings)).rows;
+            (measured.web ??= {})[c.key] = rows;
+            console.log(progressLine(step, total, c.key, 'webgpu', rows));
+          }
+        } finally {
+          await gpu.close();
+        }
+        if (info.webgpu.software) notes.push(`WebGPU levers ran on a software adapter (${[info.webgpu.vendor, info.webgpu.architecture].filter(Boolean).join(' ') || 'fallback'}): they show the code path works, not GPU speed`);
+      } else {
+        notes.push(`WebGPU levers (preferredLayout, outputs on the GPU): not measured, no adapter (${info.webgpu.reason ?? 'none'}); run in a browser with a GPU (--headed), or --webgpu-swiftshader to check the code path`);
       }
       const w = await measureWorkers(browser, files.get('fp32')!, webThreads ?? cores);
       (measured.web ??= {})['workers-1x'] = [w.one];

@@ -31,6 +31,16 @@ export interface LeverSettings {
   threads?: number;
   /** Fix the free batch dimension to this size (freeDimensionOverrides): a static graph. */
   staticBatch?: number;
+  /** WebGPU only: the layout ORT's WebGPU kernels prefer (ORT's default is NHWC). */
+  preferredLayout?: 'NCHW' | 'NHWC';
+  /** WebGPU only: leave the output in a GPU buffer (no read-back inside the timed call). */
+  outputOnGpu?: boolean;
+}
+
+/** The WebGPU configurations, measured only where the browser has a real adapter (or --webgpu-swiftshader, labelled software). */
+export function gpuLeverConfigs(createRuns: number): LeverConfig[] {
+  const c = (key: string, settings: LeverSettings): LeverConfig => ({ key, file: 'fp32', settings: { createRuns, graphOptimizationLevel: 'all', io: 'fresh-tensor', ...settings }, batches: [1, 32] });
+  return [c('gpu-nhwc', { preferredLayout: 'NHWC' }), c('gpu-nchw', { preferredLayout: 'NCHW' }), c('gpu-outputs', { preferredLayout: 'NHWC', outputOnGpu: true })];
 }
 
 /** The two calls a timed run needs, bound to one session of either runtime. */
@@ -92,8 +102,8 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return m;
 }
 
-export type LeverId = 'graph-optimization' | 'pre-optimized' | 'batching' | 'io' | 'int8' | 'static-shape' | 'threads' | 'workers';
-export const LEVERS: readonly LeverId[] = ['graph-optimization', 'pre-optimized', 'batching', 'io', 'int8', 'static-shape', 'threads', 'workers'];
+export type LeverId = 'graph-optimization' | 'pre-optimized' | 'batching' | 'io' | 'int8' | 'static-shape' | 'threads' | 'workers' | 'webgpu-layout' | 'webgpu-outputs';
+export const LEVERS: readonly LeverId[] = ['graph-optimization', 'pre-optimized', 'batching', 'io', 'int8', 'static-shape', 'threads', 'workers', 'webgpu-layout', 'webgpu-outputs'];
 
 /** Thread counts the `threads` lever measures (each in its own document in the page). */
 export const LEVER_THREADS = [1, 2, 4] as const;
@@ -204,6 +214,15 @@ export function leverRows(runtime: LeverRuntime, m: Measured, productThreads = 2
     for (const n of LEVER_THREADS) {
       const label = (k: number) => `${k} thread${k === 1 ? '' : 's'}${k === productThreads ? ' (product)' : ''}`;
       if (m.has(`threads-${n}`)) out.push(row('threads', runtime, label(n), label(productThreads), at(`threads-${n}`, b), at(own, b), b, false));
+    }
+  }
+  // WebGPU: ORT's default layout (NHWC) against NCHW; outputs read back (the product's way) against left on the GPU.
+  if (m.has('gpu-nhwc')) {
+    for (const b of [1, 32].filter((x) => at('gpu-nhwc', x))) {
+      out.push(row('webgpu-layout', runtime, 'preferredLayout NHWC (default)', 'preferredLayout NHWC (default)', at('gpu-nhwc', b), at('gpu-nhwc', b), b, true));
+      if (m.has('gpu-nchw')) out.push(row('webgpu-layout', runtime, 'preferredLayout NCHW', 'preferredLayout NHWC (default)', at('gpu-nchw', b), at('gpu-nhwc', b), b, true));
+      out.push(row('webgpu-outputs', runtime, 'output read back to the CPU', 'output read back to the CPU', at('gpu-nhwc', b), at('gpu-nhwc', b), b, false));
+      if (m.has('gpu-outputs')) out.push(row('webgpu-outputs', runtime, 'output kept in a GPU buffer', 'output read back to the CPU', at('gpu-outputs', b), at('gpu-nhwc', b), b, false));
     }
   }
   // Throughput of a page-tagging workload: one all-threads session against two single-thread ones in parallel.
