@@ -75,6 +75,15 @@ function renderTable(rows: readonly BenchRow[]): void {
   }));
 }
 
+/** TensorFlow.js's version and how close its logits came to ORT Web's (worst row), when it ran. */
+function tfjsSummary(report: BenchReport): string[] {
+  const p = report.rows.filter((r) => r.parity && r.medianMs !== null).map((r) => r.parity!);
+  if (!report.machine.tfjs || !p.length) return [];
+  const worst = Math.max(...p.map((x) => x.maxRelDiff));
+  const agree = Math.min(...p.map((x) => x.top1Agree));
+  return [t('benchTfjsSummary', report.machine.tfjs, worst.toExponential(1), (agree * 100).toLocaleString(uiLanguage(), { maximumFractionDigits: 1 }))];
+}
+
 function machineOf(info: PageInfo): BenchReport['machine'] {
   return {
     host: 'this browser', cpuModel: 'unknown (browsers do not expose it)', cores: info.hardwareConcurrency, memoryGiB: 0,
@@ -118,6 +127,7 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
         const res = await measureSource(s, backend, plan, info, frame, unreadable);
         report.rows.push(...res.rows);
         report.machine.ortWeb ??= res.ortWeb ?? null;
+        if (res.tfjs) report.machine.tfjs = res.tfjs;
         if (res.runtimeInitMs !== undefined) report.runtimeInitMs[backend] = res.runtimeInitMs;
         progress.value += 1;
         renderTable(report.rows);
@@ -129,6 +139,7 @@ async function run(info: PageInfo, catalogModels: Map<string, Source>): Promise<
   $('status').textContent = t('benchStatusDone');
   $('summary').textContent = [
     t('benchSummary', info.browser ?? info.userAgent, info.hardwareConcurrency, report.machine.ortWeb ?? '?'),
+    ...tfjsSummary(report),
     ...report.unavailable.map((u) => t('benchUnavailable', u.backend, u.reason)),
   ].join(' ');
   // The chart is the study's figure, the same SVG the CLI writes: English, subtitle included.
