@@ -11,7 +11,7 @@
  * floats, 8 ints; TensorProto 1 dims, 2 data_type, 4 float_data, 7 int64_data,
  * 8 name, 9 raw_data, 14 data_location).
  */
-import { MAX_MODEL_BYTES, OnnxError, Reader, type TensorInfo, valueInfo } from './onnx-inspect';
+import { defaultOpset, MAX_MODEL_BYTES, OnnxError, Reader, type TensorInfo, valueInfo } from './onnx-inspect';
 
 /** TensorProto.DataType values this translator reads. */
 const FLOAT = 1;
@@ -158,15 +158,8 @@ export function decodeGraph(bytes: Uint8Array): OnnxGraph {
   try {
     for (const [f, w] of r.fields()) {
       if (f === 8 && w === 2) {
-        const o = r.sub();
-        let domain = '';
-        let version = 0;
-        for (const [of, ow] of o.fields()) {
-          if (of === 1 && ow === 2) domain = o.string();
-          else if (of === 2 && ow === 0) version = o.varint();
-          else o.skip(ow);
-        }
-        if (domain === '' || domain === 'ai.onnx') g.opset = version;
+        const version = defaultOpset(r.sub());
+        if (version !== null) g.opset = version;
       } else if (f === 7 && w === 2) {
         graphs++;
         const gr = r.sub();

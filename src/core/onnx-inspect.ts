@@ -148,6 +148,18 @@ function initializer(r: Reader): { name: string; size: number } {
   return { name, size: hasDims ? size : 1 };
 }
 
+/** An OperatorSetIdProto's version when it is the default domain's ('' or 'ai.onnx'), else null. */
+export function defaultOpset(o: Reader): number | null {
+  let domain = '';
+  let version = 0;
+  for (const [of, ow] of o.fields()) {
+    if (of === 1 && ow === 2) domain = o.string();
+    else if (of === 2 && ow === 0) version = o.varint();
+    else o.skip(ow);
+  }
+  return domain === '' || domain === 'ai.onnx' ? version : null;
+}
+
 /** Decode the parts of a ModelProto this product needs; throws OnnxError on anything that is not one. */
 export function inspectOnnx(bytes: Uint8Array): OnnxInfo {
   if (bytes.length === 0) throw new OnnxError('the file is empty');
@@ -161,15 +173,8 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInfo {
     for (const [f, w] of r.fields()) {
       if (f === 1 && w === 0) info.irVersion = r.varint();
       else if (f === 8 && w === 2) {
-        const o = r.sub();
-        let domain = '';
-        let version = 0;
-        for (const [of, ow] of o.fields()) {
-          if (of === 1 && ow === 2) domain = o.string();
-          else if (of === 2 && ow === 0) version = o.varint();
-          else o.skip(ow);
-        }
-        if (domain === '' || domain === 'ai.onnx') info.opset = version;
+        const version = defaultOpset(r.sub());
+        if (version !== null) info.opset = version;
       } else if (f === 7 && w === 2) {
         graphs++;
         const g = r.sub();
