@@ -304,7 +304,13 @@ export async function parityBatch(job: ParityJob): Promise<{ ort: string; tfjs: 
     parityModels = undefined;
     const bytes = await modelBytes({ model: { key: job.url, source: 'catalog', arch: null, params: null, madds: null, bytes: 0, sha256: job.sha256 ?? null }, url: job.url, backend: 'wasm-1', plan: { batches: [1], runs: 1, warmup: 0, maxMs: 0, seed: 0 } });
     const { createTfjsSession } = await import('../lib/tfjs-runtime');
-    parityModels = { url: job.url, ort: await createSessionFromBytes(bytes, 'wasm', threads, {}), tfjs: await createTfjsSession(bytes, threads, job.dims) };
+    const tfjs = await createTfjsSession(bytes, threads, job.dims);
+    try {
+      parityModels = { url: job.url, ort: await createSessionFromBytes(bytes, 'wasm', threads, {}), tfjs };
+    } catch (e) {
+      tfjs.model.dispose();
+      throw e;
+    }
   }
   const { ort, tfjs } = parityModels;
   const data = base64ToFloats(job.data);

@@ -15,7 +15,7 @@ import { send } from '../lib/messaging';
 import { track } from './lifecycle';
 import type { RunnableSession } from '../core/run-batch';
 import { applyOutcome, Cancelled, infer, inferOn, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
-import { tagLanes } from './worker-lanes';
+import { LaneError, tagLanes } from './worker-lanes';
 import { thumbnailDataUrl } from './thumbnail';
 
 export const BATCH = 16;
@@ -31,6 +31,9 @@ interface Job {
   finished: boolean;
   /** The chain of deferred images, each read and decoded before the next is read (loadDeferred). */
   reads: Promise<unknown>;
+  /** Worker lanes: how many batches infer now, and since when one has (inferMs counts that wall time once). */
+  lanesBusy: number;
+  busySince: number;
 }
 
 const jobs = new Map<string, Job>();
@@ -46,7 +49,10 @@ function progress(job: Job, chips: ChipData[]): TagProgress {
 }
 
 export function startTagJob(req: TagJobRequest): { accepted: number } {
-  const job: Job = { req, started: performance.now(), done: 0, failed: 0, inferMs: 0, inferred: 0, cancelled: false, finished: false, reads: Promise.resolve() };
+  const job: Job = {
+    req, started: performance.now(), done: 0, failed: 0, inferMs: 0, inferred: 0, cancelled: false, finished: false, reads: Promise.resolve(),
+    lanesBusy: 0, busySince: 0,
+  };
   jobs.set(req.jobId, job);
   void track(() => runJob(job).catch((e: unknown) => failRemaining(job, e))).finally(() => {
     job.finished = true;
@@ -140,9 +146,8 @@ async function finishChunk(job: Job, items: Loaded[], plan: Plan, lane?: Runnabl
   if (ok.length > 0) {
     try {
       const inputs = ok.map((x) => x.input.data);
-      // A lane that fails (its worker died) costs a retry on the document's session, not the batch.
-      const out = lane ? await inferOn(plan, lane, inputs).catch(() => infer(plan, inputs)) : await infer(plan, inputs);
-      job.inferMs += out.inferenceMs;
+      const out = lane ? await inferOnLane(job, plan, lane, inputs) : await infer(plan, inputs);
+      if (!lane) job.inferMs += out.inferenceMs;
       job.inferred += ok.length;
       const end = performance.now();
       ok.forEach((x, i) => {
@@ -166,6 +171,25 @@ async function finishChunk(job: Job, items: Loaded[], plan: Plan, lane?: Runnabl
   const each = (performance.now() - th) / Math.max(1, ok.length);
   for (const x of ok) x.record.timings.thumbnail = each;
   await addRecords(items.map((x) => x.record));
+}
+
+/**
+ * One batch on a worker lane. Lanes overlap, so the job's inference time is
+ * the wall time during which any lane computes (not the sum of their runs).
+ * A lane that fails itself (LaneError: worker died or stalled) costs a retry
+ * on the document's session, not the batch; the model's own errors are not
+ * retried (they would repeat).
+ */
+async function inferOnLane(job: Job, plan: Plan, lane: RunnableSession, inputs: Float32Array[]) {
+  if (job.lanesBusy++ === 0) job.busySince = performance.now();
+  try {
+    return await inferOn(plan, lane, inputs);
+  } catch (e) {
+    if (!(e instanceof LaneError)) throw e;
+    return await infer(plan, inputs);
+  } finally {
+    if (--job.lanesBusy === 0) job.inferMs += performance.now() - job.busySince;
+  }
 }
 
 /** The job itself failed (no model, no session): every image not yet done gets an error record. */
@@ -207,19 +231,28 @@ async function runJob(job: Job): Promise<void> {
 async function runOnLanes(job: Job, plan: Plan, lanes: RunnableSession[], first: Promise<Loaded[]>): Promise<void> {
   const free = [...lanes];
   const running = new Set<Promise<void>>();
+  // A batch that fails outside inference (e.g. storing its records) stops the job like the one-session path
+  // does, but only after every batch already handed out has finished, so `done` is a prefix for failRemaining.
+  let failure: { error: unknown } | undefined;
   let next = first;
-  for (let start = 0; start < job.req.images.length; start += BATCH) {
+  for (let start = 0; start < job.req.images.length && !failure; start += BATCH) {
     const items = await next;
     const more = start + BATCH < job.req.images.length && !job.cancelled;
     next = more ? loadChunk(job, plan, start + BATCH) : Promise.resolve([]);
     while (free.length === 0) await Promise.race(running);
+    if (failure) break;
     const lane = free.pop()!;
-    const p = finishChunk(job, items, plan, lane).finally(() => {
-      running.delete(p);
-      free.push(lane);
-    });
+    const p: Promise<void> = finishChunk(job, items, plan, lane)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => {
+        running.delete(p);
+        free.push(lane);
+      });
     running.add(p);
     if (!more) break;
   }
   await Promise.all(running);
+  if (failure) throw failure.error;
 }

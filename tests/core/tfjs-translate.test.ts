@@ -107,6 +107,32 @@ describe.skipIf(!hasTorch)('every CIFAR family the zoo exports (random weights, 
   }
 });
 
+describe('edge cases run as onnxruntime does', () => {
+  it('a Relu reading an alias of a conv that another node also reads is not fused into it', async () => {
+    const w = { name: 'w', dims: [2, 3, 1, 1], values: [0.5, -1, 0.25, -0.5, 1, 0.75] };
+    const bytes = buildOnnx({
+      inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: [{ name: 'y', dims: ['N', 2, 4, 4] }],
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] }, { op: 'Identity', inputs: ['c'], outputs: ['a'] },
+        { op: 'Relu', inputs: ['a'], outputs: ['r'] }, { op: 'Add', inputs: ['r', 'a'], outputs: ['y'] },
+      ],
+      inits: [w],
+    });
+    const data = Float32Array.from({ length: 48 }, (_, i) => Math.sin(i));
+    const m = compileOnnx(tf, bytes);
+    try {
+      const got = await m.run(data, [1, 3, 4, 4]);
+      const s = await ort.InferenceSession.create(bytes);
+      const want = (await s.run({ x: new ort.Tensor('float32', data, [1, 3, 4, 4]) })).y!.data as Float32Array;
+      await s.release();
+      expect(compareLogits(got, want, 32).maxRelDiff).toBeLessThan(1e-6); // relu(c) + c: negative values survive
+      expect(m.plan([1, 3, 4, 4]).steps.find((st) => st.op === 'conv')).toMatchObject({ activation: 'linear' });
+    } finally {
+      m.dispose();
+    }
+  });
+});
+
 describe('layouts', () => {
   const NHWC = [0, 2, 3, 1];
   it('a channel shuffle ([N,C,2,H,W] held as N,H,W,C,2 → [N,2C,H,W]) keeps NHWC without moving data', () => {
@@ -137,6 +163,13 @@ describe('what the translator cannot map, it refuses by name', () => {
       nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { group: 2 } }], inits: [w],
     });
     expect(() => planGraph(decodeGraph(m), [1, 4, 8, 8])).toThrow(/grouped convolution \(group 2 of 4 channels\)/);
+  });
+  it('a constant that does not broadcast against the tensor', () => {
+    const m = buildOnnx({
+      inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: [{ name: 'y', dims: ['N', 3, 4, 4] }],
+      nodes: [{ op: 'Add', inputs: ['x', 'k'], outputs: ['y'] }], inits: [{ name: 'k', dims: [1, 3, 8, 8], values: new Array(192).fill(1) }],
+    });
+    expect(() => planGraph(decodeGraph(m), [1, 3, 4, 4])).toThrow(/does not broadcast to \[1,3,4,4\]/);
   });
   it('a truncated file', () => {
     expect(() => decodeGraph(shipped.subarray(0, 5000))).toThrow(OnnxError);

@@ -208,7 +208,8 @@ export function leverRows(runtime: LeverRuntime, m: Measured, productThreads = 2
     out.push(row('static-shape', runtime, 'free batch dimension', 'free batch dimension', at('base', 1), at('base', 1), 1, true));
     out.push(row('static-shape', runtime, 'batch fixed to 1 (freeDimensionOverrides)', 'free batch dimension', at('static-b1', 1), at('base', 1), 1, true));
   }
-  // Against the product's own thread count (min(cores, 4)), measured the same way in this run.
+  // Against the product's own thread count (min(cores, 4)) when it is one of those measured, else 2.
+  if (!m.has(`threads-${productThreads}`)) productThreads = 2;
   const own = `threads-${productThreads}`;
   for (const b of [1, TAG_BATCH]) {
     for (const n of LEVER_THREADS) {

@@ -99,7 +99,8 @@ export function compileOnnx(tf: TfModule, source: Uint8Array | OnnxGraph): TfMod
     plan: (dims) => compiled(dims).plan,
     async run(data, dims) {
       const { plan, weights } = compiled(dims);
-      const out = tf.tidy(() => runSteps(tf, plan, weights, tf.tensor(data, dims, 'float32')));
+      // clone(): a graph whose output is a constant must not hand out (and then dispose) the weight itself.
+      const out = tf.tidy(() => runSteps(tf, plan, weights, tf.tensor(data, dims, 'float32')).clone());
       try {
         return (await out.data()) as Float32Array;
       } finally {

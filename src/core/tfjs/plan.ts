@@ -13,7 +13,8 @@
  *   `perm` (physical axis i holds logical axis perm[i]). Convolutions and pools
  *   need NHWC; element-wise ops, concat, slice, reductions and transposes work in
  *   any layout by mapping axes; a reshape keeps the layout when the axes it
- *   merges or splits are contiguous in memory (a channel shuffle's are), and
+ *   merges or splits are contiguous in memory (those of the channel shuffle
+ *   as exported here, an unsqueeze, concat and reshape, are), and
  *   otherwise transposes to plain order first. So a ResNet transposes once, at
  *   its input.
  * - **Fusion.** A Relu or Clip(0, 6) whose input is a convolution (or Gemm) used
@@ -323,7 +324,12 @@ export function planGraph(graph: OnnxGraph, inputDims: number[]): TfPlan {
         const idx = constOf(x1, node, 'Gather indices');
         const axis = intAttr(node, 'axis', 0);
         if (data.dims.length !== 1 || axis !== 0) throw new UnsupportedGraph('Gather: only on 1-D constants (shape arithmetic)');
-        const picked = ints(idx).map((i) => (data.data as ArrayLike<number>)[i < 0 ? i + data.dims[0]! : i]!);
+        const size = data.dims[0]!;
+        const picked = ints(idx).map((i) => {
+          const at = i < 0 ? i + size : i;
+          if (at < 0 || at >= size) throw new UnsupportedGraph(`Gather: index ${i} outside [${-size}, ${size})`);
+          return (data.data as ArrayLike<number>)[at]!;
+        });
         set(out, { kind: 'const', t: { dims: [...idx.dims], type: data.type, data: data.type === 'int64' ? picked : Float32Array.from(picked) } });
         break;
       }
@@ -449,6 +455,7 @@ export function planGraph(graph: OnnxGraph, inputDims: number[]): TfPlan {
           const rank = ref.dims.length;
           if (v.t.dims.length > rank) throw new UnsupportedGraph(`${node.op}: constant of rank ${v.t.dims.length} against a rank-${rank} tensor`);
           const dims = [...new Array<number>(rank - v.t.dims.length).fill(1), ...v.t.dims];
+          if (dims.some((d, i) => d !== 1 && d !== ref.dims[i])) throw new UnsupportedGraph(`${node.op}: a constant of shape [${v.t.dims}] does not broadcast to [${ref.dims}]`);
           const data = v.t.type === 'float32' ? (v.t.data as Float32Array) : Float32Array.from(v.t.data as number[]);
           const name = fresh('const');
           weights.set(name, { data: transposeData(data, dims, ref.perm), shape: ref.perm.map((p) => dims[p]!) });
@@ -469,7 +476,8 @@ export function planGraph(graph: OnnxGraph, inputDims: number[]): TfPlan {
         }
         const act: Activation | null = min === 0 && max === Number.POSITIVE_INFINITY ? 'relu' : min === 0 && max === 6 ? 'relu6' : null;
         const last = steps[steps.length - 1];
-        if (act && last && (last.op === 'conv' || last.op === 'matMul') && last.out === v.name && last.activation === 'linear' && fusible(v.name)) {
+        // Only when this node reads the producer's output itself (not an alias others may also read).
+        if (act && last && (last.op === 'conv' || last.op === 'matMul') && last.out === v.name && x0 === v.name && last.activation === 'linear' && fusible(v.name)) {
           last.activation = act;
           last.out = out;
         } else steps.push({ op: 'clip', x: v.name, out, min, max });
