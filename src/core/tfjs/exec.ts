@@ -1,8 +1,8 @@
 /**
  * The translator's running half: a plan (plan.ts) executed with TensorFlow.js
  * ops. The TensorFlow.js module comes in as an argument, so the same code runs
- * on the WebAssembly backend in the browser (lib/tfjs-runtime.ts) and on the
- * pure-JS CPU backend in the Node tests. Weights become tensors once; each run
+ * in the browser (lib/tfjs-runtime.ts) and in the Node tests, both on
+ * TensorFlow.js's WebAssembly backend. Weights become tensors once; each run
  * is one tf.tidy, so no intermediate tensor outlives it.
  */
 import type * as Tf from '@tensorflow/tfjs-core';
