@@ -1,0 +1,92 @@
+/**
+ * Page tagging on worker lanes (src/offscreen/worker-lanes.ts): a page of 40
+ * images (three batches) is tagged at 2 threads, where two single-thread
+ * sessions in two workers run the batches, and again at 1 thread, where the
+ * document's own single-thread session runs them. Same ORT, same kernels:
+ * every image must get the same labels and probabilities, and nothing may be
+ * lost.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InferenceRecord } from '../../src/core/record';
+import type { TagProgress } from '../../src/lib/messages';
+import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
+import { startServer, type Route, type TestServer } from '../../tools/lib/http-server';
+import { encodeJpeg, synthetic } from '../../tools/lib/images';
+import { readRecords } from '../support/context-menu';
+
+const N = 40;
+let ext: ExtensionHandle;
+let server: TestServer;
+
+beforeAll(async () => {
+  const routes: Record<string, Route> = {};
+  const tags: string[] = [];
+  for (let i = 0; i < N; i++) {
+    routes[`/img/${i}.jpg`] = { type: 'image/jpeg', body: encodeJpeg(96, 64, synthetic(96, 64, i + 1)) };
+    tags.push(`<img src="/img/${i}.jpg" width="96" height="64" alt="">`);
+  }
+  routes['/page.html'] = { type: 'text/html', body: `<!doctype html><html><body>${tags.join('')}</body></html>` };
+  server = await startServer(routes);
+  ext = await launchExtension();
+});
+
+afterAll(async () => {
+  await ext?.close();
+  await server?.close();
+});
+
+async function setThreads(n: number): Promise<void> {
+  const options = await ext.page('src/options/options.html');
+  await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
+  await options.selectOption('#threads', String(n));
+  await options.waitForFunction(() => (document.getElementById('saved')?.textContent ?? '') !== '');
+  await options.close();
+}
+
+/** Tags the page from its popup and returns that job's records, keyed by image URL. */
+async function tag(url: string): Promise<{ progress: TagProgress; records: Map<string, InferenceRecord> }> {
+  const sw = await ext.worker();
+  const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
+  const popup = await ext.page(`src/popup/popup.html?tab=${tabId}`);
+  const before = new Set(((await readRecords(popup)) as unknown as InferenceRecord[]).map((r) => r.requestId));
+  const progress = await popup.evaluate(async (tab) => {
+    const done = new Promise<TagProgress>((resolve) => {
+      chrome.runtime.onMessage.addListener((m: { name?: string; payload?: TagProgress }) => {
+        if (m?.name === 'background:tag-progress' && m.payload?.tabId === tab && m.payload.finished) resolve(m.payload);
+      });
+    });
+    await chrome.runtime.sendMessage({ target: 'background', name: 'background:tag-page', payload: { tabId: tab } });
+    return done;
+  }, tabId);
+  const mine = ((await readRecords(popup)) as unknown as InferenceRecord[]).filter((r) => !before.has(r.requestId));
+  await popup.close();
+  return { progress, records: new Map(mine.map((r) => [r.imageUrl, r])) };
+}
+
+describe('page tagging on worker lanes', () => {
+  it('labels every image as the document session does, at 1 thread per lane on 2 threads', async () => {
+    const page = await ext.context.newPage();
+    const url = `${server.origin}/page.html`;
+    await page.goto(url);
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+
+    await setThreads(2);
+    const lanes = await tag(url);
+    expect(lanes.progress).toMatchObject({ total: N, done: N, failed: 0, finished: true });
+    expect(lanes.records.size).toBe(N);
+    const onLanes = [...lanes.records.values()];
+    expect(onLanes.every((r) => !r.error && r.top5.length === 5 && r.backend === 'wasm')).toBe(true);
+    expect(new Set(onLanes.map((r) => r.threads))).toEqual(new Set([1])); // each lane's single thread, not the setting's 2
+
+    await setThreads(1);
+    const doc = await tag(url);
+    expect(doc.records.size).toBe(N);
+    for (const [src, r] of lanes.records) {
+      const d = doc.records.get(src);
+      expect(d, src).toBeDefined();
+      expect(r.top5.map((p) => p.label)).toEqual(d!.top5.map((p) => p.label));
+      for (let k = 0; k < 5; k++) expect(Math.abs(r.top5[k]!.prob - d!.top5[k]!.prob)).toBeLessThan(1e-5);
+    }
+    await page.close();
+  });
+});
