@@ -38,12 +38,7 @@ function button(text: string, onClick: () => void): HTMLButtonElement {
   return b;
 }
 
-/** One of `labels` from what the user typed, in English or their language ("aquarium fish", "Aquarium_Fish", "аквариумная рыбка"). */
-export function matchLabel(typed: string, labels: readonly string[]): string | undefined {
-  const norm = (s: string) => s.trim().toLowerCase().replaceAll('_', ' ').replaceAll('ё', 'е').replace(/\s+/g, ' ');
-  const want = norm(typed);
-  return labels.find((l) => norm(l) === want || norm(labelName(l)) === want);
-}
+export { matchLabel } from '../lib/label-match';
 
 export function checkRow(requestId: string, modelId: string, predicted: string, initial?: UserLabel): HTMLDivElement {
   const row = el('div', 'check');

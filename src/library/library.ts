@@ -1,4 +1,5 @@
 /** The library page: search, filter, sort, open, delete and export what was tagged. */
+import { matchLabel } from '../lib/label-match';
 import { byId } from '../lib/dom';
 import { download } from '../lib/download';
 import { labelsOf, resolveModel } from '../core/catalog';
@@ -6,7 +7,6 @@ import { exportCsv, exportRows, libraryEntries, librarySites, type LabelTable, t
 import { loadCatalog } from '../lib/catalog-loader';
 import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
 import { correctRecord } from '../lib/corrections';
-import { prettyLabel } from '../core/format';
 import { labelName, localizePage, plural, superclassName, t, uiLanguage } from '../lib/i18n';
 import { loadSettings } from '../lib/settings';
 
@@ -31,12 +31,6 @@ document.body.append(labelList);
 const pct = (p: number) => `${(p * 100).toLocaleString(uiLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
 const count = (n: number) => n.toLocaleString(uiLanguage());
 
-/** The label the user typed, in English or in their language, as stored ("aquarium fish" → "aquarium_fish"), or undefined. */
-function matchLabel(typed: string): string | undefined {
-  const norm = (s: string) => s.trim().toLocaleLowerCase().replace(/[\s_]+/g, ' ').replaceAll('ё', 'е');
-  const want = norm(typed);
-  return labels.fine.find((l) => norm(prettyLabel(l)) === want || norm(labelName(l)) === want);
-}
 
 
 function checkRow(e: LibraryEntry): HTMLDivElement {
@@ -61,7 +55,7 @@ function checkRow(e: LibraryEntry): HTMLDivElement {
     input.setAttribute('list', 'label-list');
     input.setAttribute('aria-label', t('libRightAria', count(labels.fine.length)));
     const submit = () => {
-      const label = matchLabel(input.value);
+      const label = matchLabel(input.value, labels.fine);
       if (label) save(label);
       else {
         row.querySelector('.err')?.remove();
