@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { findModel, labelsOf } from '../src/core/catalog';
 import { base64ToFloats, floatsToBase64 } from '../src/core/float-codec';
+import type { ParityJob } from '../src/bench/measure-web';
 import { compareLogits } from '../src/core/tfjs/compare';
 import { batchTensor, hasCifar, readCifar, scoreBatch } from './lib/cifar';
 import { readCatalog } from './lib/catalog-file';
@@ -27,7 +28,7 @@ const classes = labelsOf(catalog, model).fine.length;
 const set = readCifar('test', o.limit ? Number(o.limit) : undefined);
 const batch = Number(o.batch);
 
-type ParityGlobal = { pitBench: { parityBatch(j: { url: string; sha256: string | null; data: string; dims: number[] }): Promise<{ ort: string; tfjs: string }> } };
+type ParityGlobal = { pitBench: { parityBatch(j: ParityJob): Promise<{ ort: string; tfjs: string }> } };
 const ext = await launchExtension({ headless: true });
 let worst = 0;
 let agree = 0;

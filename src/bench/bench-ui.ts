@@ -13,7 +13,7 @@ import { renderChart } from './chart-view';
 import { type BenchFrame, openFrame } from './frame-runner';
 import { backendThreads, type PageInfo, pageInfo, pickedModel, type WebBackend, type WebJobResult } from './measure-web';
 import { failedRows } from '../core/bench/rows';
-import { tableCells, toCsv } from '../core/bench/report-format';
+import { tableCells, toCsv, worstParity } from '../core/bench/report-format';
 import type { BenchModel, BenchReport, BenchRow, CellPlan } from '../core/bench/types';
 
 const $ = byId;
@@ -77,11 +77,9 @@ function renderTable(rows: readonly BenchRow[]): void {
 
 /** TensorFlow.js's version and how close its logits came to ORT Web's (worst row), when it ran. */
 function tfjsSummary(report: BenchReport): string[] {
-  const p = report.rows.filter((r) => r.parity && r.medianMs !== null).map((r) => r.parity!);
-  if (!report.machine.tfjs || !p.length) return [];
-  const worst = Math.max(...p.map((x) => x.maxRelDiff));
-  const agree = Math.min(...p.map((x) => x.top1Agree));
-  return [t('benchTfjsSummary', report.machine.tfjs, worst.toExponential(1), (agree * 100).toLocaleString(uiLanguage(), { maximumFractionDigits: 1 }))];
+  const p = worstParity(report.rows);
+  if (!report.machine.tfjs || !p) return [];
+  return [t('benchTfjsSummary', report.machine.tfjs, p.maxRelDiff.toExponential(1), (p.top1Agree * 100).toLocaleString(uiLanguage(), { maximumFractionDigits: 1 }))];
 }
 
 function machineOf(info: PageInfo): BenchReport['machine'] {

@@ -15,6 +15,7 @@ import { compareLogits } from '../core/tfjs/compare';
 import { probeWebGpu } from '../lib/webgpu';
 import { createSessionFromBytes, type SessionTuning, type WarmSession } from '../lib/ort-runtime';
 import { inspectOnnx } from '../core/onnx-inspect';
+import type { TfjsSession } from '../lib/tfjs-runtime';
 import { type LeverSettings, prepareIo } from '../core/bench/levers';
 import { measureBatches, seededTensor } from '../core/bench/protocol';
 import { failedRows, toRows } from '../core/bench/rows';
@@ -76,10 +77,15 @@ async function modelBytes(job: WebJob): Promise<Uint8Array> {
   // parent page's array fails.
   if (job.bytes) return new Uint8Array(job.bytes);
   if (!job.url) throw new Error(`${job.model.key}: no URL or bytes`);
-  const res = await fetch(job.url, { cache: 'no-store' });
-  if (!res.ok) throw new Error(`${job.url}: HTTP ${res.status}`);
+  return fetchModel(job.url, job.model.sha256, job.model.key);
+}
+
+/** A model file from `url`, checked against `sha256` when one is known. */
+async function fetchModel(url: string, sha256: string | null | undefined, key: string = url): Promise<Uint8Array> {
+  const res = await fetch(url, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
-  if (job.model.sha256) await verifySha256(bytes, job.model.sha256, job.model.key);
+  if (sha256) await verifySha256(bytes, sha256, key);
   return bytes;
 }
 
@@ -202,7 +208,7 @@ export async function measureJob(job: WebJob): Promise<WebJobResult> {
 async function measureTfjs(job: WebJob, threads: number): Promise<WebJobResult> {
   const ctx = { model: job.model, backend: job.backend, threads };
   const { createTfjsSession, loadTfjs } = await import('../lib/tfjs-runtime');
-  let session: Awaited<ReturnType<typeof createTfjsSession>> | undefined;
+  let session: TfjsSession | undefined;
   let runtimeInitMs: number | undefined;
   try {
     const bytes = await modelBytes(job);
@@ -267,7 +273,7 @@ let throughputSession: { url: string; ws: WarmSession } | undefined;
 export async function throughputJob(job: { url: string; sha256: string | null; batch: number; count: number; seed: number }): Promise<{ ms: number; threads: number }> {
   if (throughputSession?.url !== job.url) {
     await throughputSession?.ws.session.release();
-    const bytes = await modelBytes({ model: { key: job.url, source: 'catalog', arch: null, params: null, madds: null, bytes: 0, sha256: job.sha256 }, url: job.url, backend: 'wasm-all', plan: { batches: [1], runs: 1, warmup: 0, maxMs: 0, seed: 0 } });
+    const bytes = await fetchModel(job.url, job.sha256);
     throughputSession = { url: job.url, ws: await createSessionFromBytes(bytes, 'wasm', documentThreads(), documentProxy() ? { proxy: true } : {}) };
   }
   const { session, ort, threads } = throughputSession.ws;
@@ -288,7 +294,7 @@ export interface ParityJob {
   dims: number[];
 }
 
-let parityModels: { url: string; ort: WarmSession; tfjs: Awaited<ReturnType<typeof import('../lib/tfjs-runtime').createTfjsSession>> } | undefined;
+let parityModels: { url: string; ort: WarmSession; tfjs: TfjsSession } | undefined;
 
 /**
  * `npm run parity`: one batch through both ORT Web (WASM) and TensorFlow.js
@@ -302,7 +308,7 @@ export async function parityBatch(job: ParityJob): Promise<{ ort: string; tfjs: 
     await parityModels?.ort.session.release();
     parityModels?.tfjs.model.dispose();
     parityModels = undefined;
-    const bytes = await modelBytes({ model: { key: job.url, source: 'catalog', arch: null, params: null, madds: null, bytes: 0, sha256: job.sha256 ?? null }, url: job.url, backend: 'wasm-1', plan: { batches: [1], runs: 1, warmup: 0, maxMs: 0, seed: 0 } });
+    const bytes = await fetchModel(job.url, job.sha256);
     const { createTfjsSession } = await import('../lib/tfjs-runtime');
     const tfjs = await createTfjsSession(bytes, threads, job.dims);
     try {

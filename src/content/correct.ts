@@ -38,8 +38,6 @@ function button(text: string, onClick: () => void): HTMLButtonElement {
   return b;
 }
 
-export { matchLabel } from '../lib/label-match';
-
 export function checkRow(requestId: string, modelId: string, predicted: string, initial?: UserLabel): HTMLDivElement {
   const row = el('div', 'check');
   // Typing into our input must not trigger the page's keyboard shortcuts.

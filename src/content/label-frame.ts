@@ -9,7 +9,7 @@
 import { byId as $ } from '../lib/dom';
 import { labelName, t } from '../lib/i18n';
 import { send } from '../lib/messaging';
-import { matchLabel } from './correct';
+import { matchLabel } from '../lib/label-match';
 
 const q = new URLSearchParams(location.hash.slice(1));
 const requestId = q.get('requestId') ?? '';

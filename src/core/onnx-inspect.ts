@@ -232,7 +232,8 @@ export function asClassifier(info: OnnxInfo, classes = 100): ClassifierShape {
   if (!fits(c, 3) || !fits(h, 32) || !fits(w, 32)) throw new OnnxError(`input '${i.name}' is ${fmt(i)}; expected [N,3,32,32]`);
   if (o.elemType !== 1) throw new OnnxError(`output '${o.name}' is not float32 (ONNX type ${o.elemType})`);
   if (o.dims.length !== 2) throw new OnnxError(`output '${o.name}' has rank ${o.dims.length} ${fmt(o)}; expected [N,${classes}]`);
-  if (typeof o.dims[1] === 'number' && o.dims[1] !== classes) throw new OnnxError(`output '${o.name}' gives ${typeof o.dims[1] === 'number' ? o.dims[1] : 'an unknown number of'} values per image; expected ${classes} (the CIFAR-100 classes)`);
+  // A free class count is left to the self-check too.
+  if (typeof o.dims[1] === 'number' && o.dims[1] !== classes) throw new OnnxError(`output '${o.name}' gives ${o.dims[1]} values per image; expected ${classes} (the CIFAR-100 classes)`);
   return { inputName: i.name, outputName: o.name, batch: typeof n === 'number' ? n : -1 };
 }
 

@@ -3,7 +3,7 @@
  * second browser runtime, running the same .onnx files as ORT Web through the
  * project's own translator (core/tfjs). Loaded with dynamic import() on first
  * use only, so nothing of it is fetched, parsed or compiled unless a benchmark
- * (or the user's engine setting) asks for it.
+ * backend (tfjs-1, tfjs-all) asks for it; the product never does.
  *
  * Threads: TensorFlow.js reads the thread count once, when its backend starts,
  * so each document serves one setting (as for ORT). One thread selects the

@@ -58,6 +58,13 @@ export function tableCells(r: BenchRow, server = false): string[] {
   ];
 }
 
+/** The worst TensorFlow.js-vs-ORT parity over the measured rows (largest difference, lowest agreement), or null. */
+export function worstParity(rows: readonly BenchRow[]): { maxRelDiff: number; top1Agree: number } | null {
+  const p = rows.flatMap((r) => (r.parity && r.medianMs !== null ? [r.parity] : []));
+  if (!p.length) return null;
+  return { maxRelDiff: Math.max(...p.map((x) => x.maxRelDiff)), top1Agree: Math.min(...p.map((x) => x.top1Agree)) };
+}
+
 export function toMarkdown(report: BenchReport): string {
   const m = report.machine;
   const c = report.config;
@@ -74,11 +81,9 @@ export function toMarkdown(report: BenchReport): string {
     const g = report.webgpu;
     out.push(`WebGPU adapter: ${[g.vendor, g.architecture].filter(Boolean).join(' ') || 'unknown'}${g.software ? ' — software (fallback) adapter: not GPU speed' : ''}.`);
   }
-  const parity = report.rows.filter((r) => r.parity && r.medianMs !== null);
-  if (parity.length) {
-    const worst = Math.max(...parity.map((r) => r.parity!.maxRelDiff));
-    const agree = Math.min(...parity.map((r) => r.parity!.top1Agree));
-    out.push(`TensorFlow.js vs ORT Web on the same input: largest |logit difference| ${worst.toExponential(1)} of the largest |logit|; top-1 agreement ${(agree * 100).toFixed(1)} % (worst model).`);
+  const parity = worstParity(report.rows);
+  if (parity) {
+    out.push(`TensorFlow.js vs ORT Web on the same input: largest |logit difference| ${parity.maxRelDiff.toExponential(1)} of the largest |logit|; top-1 agreement ${(parity.top1Agree * 100).toFixed(1)} % (worst model).`);
   }
   for (const u of report.unavailable) out.push(`${u.backend}: unavailable (${u.reason}).`);
   const server = report.rows.some((r) => r.backend === 'cloud');
