@@ -112,7 +112,8 @@ async function attempt(open: SessionSource, backend: Backend, model: BatchModel,
       out = { data: rows, dims: [n, classes] };
     } else out = await ws.runFloat(model.inputName, data, [n, ...model.chw], model.outputName);
   } catch (e) {
-    throw Object.assign(new StageError('inference', `inference failed: ${message(e)}`), { coldStartMs });
+    // `cause` keeps the session's own error reachable (a worker lane's LaneError means: retry elsewhere).
+    throw Object.assign(new StageError('inference', `inference failed: ${message(e)}`, { cause: e }), { coldStartMs });
   }
   const inferenceMs = now() - t0;
   if (out.data.length !== n * classes) {

@@ -2,8 +2,8 @@
 export type Stage = 'fetch' | 'decode' | 'model' | 'inference';
 
 export class StageError extends Error {
-  constructor(readonly stage: Stage, message: string) {
-    super(message);
+  constructor(readonly stage: Stage, message: string, options?: ErrorOptions) {
+    super(message, options);
   }
 }
 

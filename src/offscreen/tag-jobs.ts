@@ -15,7 +15,7 @@ import { send } from '../lib/messaging';
 import { track } from './lifecycle';
 import type { RunnableSession } from '../core/run-batch';
 import { applyOutcome, Cancelled, infer, inferOn, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
-import { LaneError, tagLanes } from './worker-lanes';
+import { isLaneFailure, tagLanes } from './worker-lanes';
 import { thumbnailDataUrl } from './thumbnail';
 
 export const BATCH = 16;
@@ -185,7 +185,7 @@ async function inferOnLane(job: Job, plan: Plan, lane: RunnableSession, inputs: 
   try {
     return await inferOn(plan, lane, inputs);
   } catch (e) {
-    if (!(e instanceof LaneError)) throw e;
+    if (!isLaneFailure(e)) throw e;
     return await infer(plan, inputs);
   } finally {
     if (--job.lanesBusy === 0) job.inferMs += performance.now() - job.busySince;

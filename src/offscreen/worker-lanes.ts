@@ -25,6 +25,12 @@ const START_DEADLINE_MS = 30_000;
 /** The lane itself failed (worker died, stalled, closed): the batch may run elsewhere. */
 export class LaneError extends Error {}
 
+/** Whether `e`, or an error it wraps (runBatch wraps what a session throws), is a LaneError. */
+export function isLaneFailure(e: unknown): boolean {
+  for (let x = e, depth = 0; x instanceof Error && depth < 8; x = x.cause, depth++) if (x instanceof LaneError) return true;
+  return false;
+}
+
 type Lane = RunnableSession & { close(): void; readonly broken: boolean };
 
 interface Pending {

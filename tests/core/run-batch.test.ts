@@ -86,6 +86,14 @@ describe('runBatch', () => {
       .rejects.toSatisfy((e) => e instanceof StageError && e.stage === 'model' && e.message.includes('could not load model tiny (wasm): no file'));
   });
 
+  it("keeps the session's own error as the cause of the inference failure (a worker lane's failure is retried elsewhere by its type)", async () => {
+    class WorkerGone extends Error {}
+    const gone = new WorkerGone('the inference worker was closed');
+    const failing: RunnableSession = { ...session('wasm'), runFloat: async () => { throw gone; } };
+    await expect(runBatch(async () => failing, model, 'wasm', [Float32Array.of(1, 1)]))
+      .rejects.toSatisfy((e) => e instanceof StageError && e.message === 'inference failed: the inference worker was closed' && e.cause === gone);
+  });
+
   it('refuses inputs of the wrong size instead of running them', async () => {
     await expect(runBatch(async () => session('wasm'), model, 'wasm', [Float32Array.of(1, 2), Float32Array.of(1)]))
       .rejects.toThrow('input 1 has 1 values; the model takes 2');

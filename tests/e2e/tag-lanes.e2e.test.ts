@@ -4,14 +4,18 @@
  * sessions in two workers run the batches, and again at 1 thread, where the
  * document's own single-thread session runs them. Same ORT, same kernels:
  * every image must get the same labels and probabilities, and nothing may be
- * lost.
+ * lost. Then one lane's worker crashes on the next batch it is sent: its
+ * batch, and every later one, runs on the document's session instead, and
+ * the next job starts a fresh pair of lanes.
  */
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from '../../src/core/record';
 import type { TagProgress } from '../../src/lib/messages';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { startServer, type Route, type TestServer } from '../../tools/lib/http-server';
 import { encodeJpeg, synthetic } from '../../tools/lib/images';
+import { offscreenWorkers, type OffscreenWorker } from '../support/cdp-targets';
 import { readRecords } from '../support/context-menu';
 
 const N = 40;
@@ -44,7 +48,7 @@ async function setThreads(n: number): Promise<void> {
 }
 
 /** Tags the page from its popup and returns that job's records, keyed by image URL. */
-async function tag(url: string): Promise<{ progress: TagProgress; records: Map<string, InferenceRecord> }> {
+async function tag(url: string): Promise<{ progress: TagProgress; records: Map<string, InferenceRecord>; count: number }> {
   const sw = await ext.worker();
   const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
   const popup = await ext.page(`src/popup/popup.html?tab=${tabId}`);
@@ -60,7 +64,13 @@ async function tag(url: string): Promise<{ progress: TagProgress; records: Map<s
   }, tabId);
   const mine = ((await readRecords(popup)) as unknown as InferenceRecord[]).filter((r) => !before.has(r.requestId));
   await popup.close();
-  return { progress, records: new Map(mine.map((r) => [r.imageUrl, r])) };
+  return { progress, records: new Map(mine.map((r) => [r.imageUrl, r])), count: mine.length };
+}
+
+/** The offscreen document's lane workers now (its other workers, e.g. ORT's threads, are left out). */
+async function laneWorkers(page: Page): Promise<{ lanes: OffscreenWorker[]; close(): Promise<void> }> {
+  const { workers, close } = await offscreenWorkers(page);
+  return { lanes: workers.filter((w) => w.url.includes('infer-worker')), close };
 }
 
 describe('page tagging on worker lanes', () => {
@@ -87,6 +97,55 @@ describe('page tagging on worker lanes', () => {
       expect(r.top5.map((p) => p.label)).toEqual(d!.top5.map((p) => p.label));
       for (let k = 0; k < 5; k++) expect(Math.abs(r.top5[k]!.prob - d!.top5[k]!.prob)).toBeLessThan(1e-5);
     }
+    await page.close();
+  });
+
+  it('retries the batches of a lane whose worker crashes on the document session, losing none, and starts fresh lanes after', async () => {
+    const page = await ext.context.newPage();
+    const url = `${server.origin}/page.html`;
+    await page.goto(url);
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    await setThreads(2);
+    const first = await tag(url);
+    expect(new Set([...first.records.values()].map((r) => r.threads))).toEqual(new Set([1]));
+
+    // The first lane's worker throws outside its message handler on the next batch it gets: an uncaught error,
+    // which is what the page sees of a worker that crashed (the batch never answers).
+    const before = await laneWorkers(page);
+    expect(before.lanes).toHaveLength(2);
+    const crashing = before.lanes[0]!;
+    const armed = await crashing.evaluate(`(() => {
+      const handle = self.onmessage;
+      self.onmessage = (e) => {
+        if (e.data && e.data.kind === 'run') { setTimeout(() => { throw new Error('lane crashed by the test'); }); return; }
+        return handle(e);
+      };
+      self.crashArmed = true;
+      return 'armed';
+    })()`);
+    expect(armed).toBe('armed');
+    const other = before.lanes[1]!;
+    expect(await other.evaluate('self.crashArmed === true')).toBe(false);
+    await before.close();
+
+    const hit = await tag(url);
+    expect(hit.progress).toMatchObject({ total: N, done: N, failed: 0, finished: true });
+    expect(hit.count).toBe(N); // one record per image: a retried batch is not written twice
+    const retried = [...hit.records.values()];
+    expect(retried.every((r) => !r.error && r.top5.length === 5)).toBe(true);
+    // The crashed lane's batch and every later one ran on the document's 2-thread session.
+    expect(retried.some((r) => r.threads === 2)).toBe(true);
+    for (const [src, r] of first.records) {
+      expect(hit.records.get(src)?.top5.map((p) => p.label), src).toEqual(r.top5.map((p) => p.label));
+    }
+
+    const after = await tag(url);
+    expect(after.progress).toMatchObject({ total: N, done: N, failed: 0 });
+    expect(new Set([...after.records.values()].map((r) => r.threads))).toEqual(new Set([1])); // a fresh pair of lanes
+    const fresh = await laneWorkers(page);
+    expect(fresh.lanes).toHaveLength(2); // the crashed pair is gone, a new pair runs
+    for (const lane of fresh.lanes) expect(await lane.evaluate('self.crashArmed === true')).toBe(false);
+    await fresh.close();
     await page.close();
   });
 });
