@@ -7,13 +7,15 @@
  *   v2: records carry `site` (page host name) and `source`; index site; existing records backfilled.
  *   v3: stores `userModels` and `userModelFiles` (key: model id): models the user added from an
  *       .onnx file — the small catalog entry apart from the bytes, so listing models reads no weights.
+ *   v4: indexes imageUrl (an image's records) and labelled (`userLabel.at`: only records the user
+ *       labelled are in it), so personal accuracy covers every checked image, not only the newest.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ModelEntry } from '../core/catalog';
 import { siteOf, type InferenceRecord, type UserLabel } from '../core/record';
 
 export const DB_NAME = 'private-image-tagger';
-export const DB_VERSION = 3;
+export const DB_VERSION = 4;
 
 /** A model the user added: its catalog entry (the file's bytes are in `userModelFiles`), on this device only. */
 export interface UserModel {
@@ -28,7 +30,7 @@ interface PitDB extends DBSchema {
   inferences: {
     key: number;
     value: InferenceRecord;
-    indexes: { time: number; requestId: string; modelId: string; site: string };
+    indexes: { time: number; requestId: string; modelId: string; site: string; imageUrl: string; labelled: number };
   };
   userModels: {
     key: string;
@@ -61,6 +63,11 @@ export function openDb(): Promise<IDBPDatabase<PitDB>> {
       if (oldVersion < 3) {
         db.createObjectStore('userModels', { keyPath: 'id' });
         db.createObjectStore('userModelFiles', { keyPath: 'id' });
+      }
+      if (oldVersion < 4) {
+        const s = tx.objectStore('inferences');
+        s.createIndex('imageUrl', 'imageUrl');
+        s.createIndex('labelled', 'userLabel.at'); // sparse: a record without userLabel has no key here
       }
     },
     terminated() {
@@ -157,8 +164,7 @@ export async function enforceRetention(maxCount: number, maxDays: number, now = 
   const db = await openDb();
   const tx = db.transaction('inferences', 'readwrite');
   // The limit counts what retention may delete: records the user labelled are kept, and not counted.
-  let labelled = 0;
-  if (maxCount > 0) for (let c = await tx.store.openCursor(); c; c = await c.continue()) if (c.value.userLabel) labelled++;
+  const labelled = maxCount > 0 ? await tx.store.index('labelled').count() : 0;
   let excess = maxCount > 0 ? (await tx.store.count()) - labelled - maxCount : 0;
   const cutoff = maxDays > 0 ? now - maxDays * 86_400_000 : Number.NEGATIVE_INFINITY;
   let n = 0;
@@ -256,7 +262,21 @@ export async function markUserModelChecked(id: string, entry: ModelEntry): Promi
   return ok;
 }
 
-/** Every record of one image URL (all its classifications). */
+/** Every record of one image URL (all its classifications), oldest first. */
 export async function recordsOfImage(imageUrl: string): Promise<InferenceRecord[]> {
-  return (await allRecords()).filter((r) => r.imageUrl === imageUrl);
+  return (await (await openDb()).getAllFromIndex('inferences', 'imageUrl', imageUrl)).sort((a, b) => a.time - b.time);
+}
+
+/**
+ * What personal accuracy needs, however old: every record the user labelled,
+ * and every other record of those images (another model's classification of
+ * an image is judged on the user's label too). One read transaction.
+ */
+export async function checkedImageRecords(): Promise<InferenceRecord[]> {
+  const tx = (await openDb()).transaction('inferences');
+  const labelled = await tx.store.index('labelled').getAll();
+  const urls = [...new Set(labelled.map((r) => r.imageUrl))];
+  const byImage = await Promise.all(urls.map((u) => tx.store.index('imageUrl').getAll(u)));
+  await tx.done;
+  return byImage.flat();
 }

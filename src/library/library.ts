@@ -5,7 +5,7 @@ import { download } from '../lib/download';
 import { labelsOf, resolveModel } from '../core/catalog';
 import { exportCsv, exportRows, libraryEntries, librarySites, type LabelTable, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
 import { loadCatalog } from '../lib/catalog-loader';
-import { allRecords, clearRecords, deleteRecord, deleteSite } from '../lib/db';
+import { allRecords, clearRecords, deleteRecord, deleteSite, recordsOfImage } from '../lib/db';
 import { correctRecord } from '../lib/corrections';
 import { labelName, localizePage, plural, superclassName, t, uiLanguage } from '../lib/i18n';
 import { loadSettings } from '../lib/settings';
@@ -110,7 +110,7 @@ function card(e: LibraryEntry): HTMLLIElement {
   const del = Object.assign(document.createElement('button'), { type: 'button', textContent: t('libDelete') });
   del.addEventListener('click', async () => {
     // Every classification of this image goes, not only the newest one shown.
-    const all = (await allRecords()).filter((r) => r.imageUrl === e.record.imageUrl);
+    const all = await recordsOfImage(e.record.imageUrl);
     for (const r of all) if (r.id !== undefined) await deleteRecord(r.id);
     await refresh();
   });

@@ -8,7 +8,7 @@ import type { InferenceRecord } from '../core/record';
 import { personalAccuracy } from '../core/personal-accuracy';
 import { statsByModelBackend, type Summary } from '../core/stats';
 import { loadCatalog } from '../lib/catalog-loader';
-import { countRecords, recentRecords } from '../lib/db';
+import { checkedImageRecords, countRecords, recentRecords } from '../lib/db';
 import { fmtMs } from '../core/format';
 import { labelName, localizePage, plural, t, uiLanguage } from '../lib/i18n';
 import { isEnvelope } from '../lib/messages';
@@ -137,10 +137,13 @@ async function renderRecords(): Promise<void> {
   ];
   $('stats-note').textContent = parts.filter(Boolean).join(' ');
   renderCloud(window);
-  await renderPersonal(window);
+  await renderPersonal(await checkedImageRecords());
 }
 
-/** "ResNet-20: right on 41 of 50 images you checked (82 %), top-5 47 (94 %) · test set 67.8 %". */
+/**
+ * "ResNet-20: right on 41 of 50 images you checked (82 %), top-5 47 (94 %) · test set 67.8 %",
+ * over every image the user checked (not only the newest records the timing statistics read).
+ */
 async function renderPersonal(records: InferenceRecord[]): Promise<void> {
   const acc = personalAccuracy(records);
   $('personal-section').hidden = acc.length === 0;

@@ -2,7 +2,8 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from '../../src/core/record';
-import { addRecord, addRecords, allRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId, setCloudResult, setUserLabel } from '../../src/lib/db';
+import { personalAccuracy } from '../../src/core/personal-accuracy';
+import { addRecord, addRecords, allRecords, checkedImageRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId, recordsOfImage, setCloudResult, setUserLabel } from '../../src/lib/db';
 
 function rec(i: number, extra: Partial<InferenceRecord> = {}): InferenceRecord {
   return {
@@ -68,6 +69,25 @@ describe('db: library operations', () => {
     // More labelled records than the limit: unlabelled ones up to the limit are still kept.
     expect(await enforceRetention(2, 0)).toBe(2);
     expect((await allRecords()).filter((r) => !r.userLabel).map((r) => r.requestId)).toEqual(['req-8', 'req-9']);
+  });
+
+  it("reads every checked image's records for personal accuracy, however many newer records follow them", async () => {
+    // Image 0 is the oldest record, checked by the user; another model classified it later; 6,000 newer records follow
+    // (the popup's timing statistics read only the newest 5,000).
+    await addRecords([rec(0), rec(1, { imageUrl: rec(0).imageUrl, modelId: 'vgg11-bn', top5: [{ index: 7, label: 'beetle', prob: 0.8 }] })]);
+    await addRecords(Array.from({ length: 6000 }, (_, i) => rec(i + 2)));
+    await setUserLabel('req-0', { index: 3, label: 'bear', at: 5 });
+    await setUserLabel('req-3000', { index: 9, label: 'bottle', at: 6 });
+    const got = await checkedImageRecords();
+    expect(got.map((r) => r.requestId).sort()).toEqual(['req-0', 'req-1', 'req-3000']);
+    expect(personalAccuracy(got)).toEqual([
+      { modelId: 'resnet20-pit', checked: 2, top1: 1, top5: 1 },
+      { modelId: 'vgg11-bn', checked: 1, top1: 0, top5: 0 },
+    ]);
+    expect((await recordsOfImage(rec(0).imageUrl)).map((r) => r.requestId)).toEqual(['req-0', 'req-1']);
+    // Undo takes the record out of the labelled index again.
+    await setUserLabel('req-3000', null);
+    expect((await checkedImageRecords()).map((r) => r.requestId).sort()).toEqual(['req-0', 'req-1']);
   });
 
   it('adds a page of records in one call, still without duplicates', async () => {
