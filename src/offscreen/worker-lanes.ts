@@ -7,7 +7,9 @@
  * exactly 2 threads; every other setting keeps the document's session.
  *
  * Lanes are made on the first tagging job of a model and kept while the
- * offscreen document lives, like its sessions. Each lane runs one batch at a
+ * offscreen document lives, like its sessions, for one model at a time: a job
+ * of another model, or at another setting, closes them (each lane holds its
+ * own copy of the model; VGG-19's is 80 MB). Each lane runs one batch at a
  * time, whoever asks (two jobs share them). A lane whose worker dies, stalls
  * or is closed fails with LaneError, is dropped, and its batch is retried on
  * the document's session by the caller; if lanes cannot start, this document
@@ -128,15 +130,28 @@ function startLane(bytes: Uint8Array, onBroken: () => void): Promise<Lane> {
 const lanes = new Map<string, Promise<Lane[]>>();
 let unavailable = false;
 
+/** Close every pair but `keep`'s (a batch still running on one is retried on the document's session). */
+function closeOthers(keep?: string): void {
+  for (const [key, pair] of lanes) {
+    if (key === keep) continue;
+    lanes.delete(key);
+    void pair.then((ls) => ls.forEach((l) => l.close()), () => undefined);
+  }
+}
+
 /**
  * The lanes for tagging with `model` at `threads` threads on `backend`, or []
  * when this setting tags on the document's session.
  */
 export async function tagLanes(model: ModelEntry, backend: string, threads: number): Promise<RunnableSession[]> {
-  if (unavailable || backend !== 'wasm' || threads !== LANE_THREADS || typeof Worker === 'undefined') return [];
+  if (unavailable || backend !== 'wasm' || threads !== LANE_THREADS || typeof Worker === 'undefined') {
+    closeOthers();
+    return [];
+  }
   const key = `${model.id}|${model.sha256}`;
   let p = lanes.get(key);
   if (!p) {
+    closeOthers(key);
     const group: Lane[] = [];
     let dropped = false;
     // One lane broken: the pair is dropped together (the next job makes a fresh pair), none left running unseen.
