@@ -15,7 +15,8 @@ import { send } from '../lib/messaging';
 import { track } from './lifecycle';
 import type { RunnableSession } from '../core/run-batch';
 import { applyOutcome, Cancelled, infer, inferOn, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
-import { isLaneFailure, tagLanes } from './worker-lanes';
+import { isLaneFailure } from '../core/lane-error';
+import { NO_LANES, tagLanes } from './worker-lanes';
 import { thumbnailDataUrl } from './thumbnail';
 
 export const BATCH = 16;
@@ -210,10 +211,17 @@ async function runJob(job: Job): Promise<void> {
   const plan = await makePlan(job.req.modelId, job.req.backend, job.req.threads);
   // Lanes pay off from two batches on (two can then infer at once); one batch runs on the document's warm session
   // (measured: the demo's 6-image page went from 48 to 7 images/s when it waited for lanes to start).
-  const lanes = job.req.images.length > BATCH ? tagLanes(plan.model, plan.backend, plan.threads) : Promise.resolve([]);
+  const leased = job.req.images.length > BATCH ? tagLanes(plan.model, plan.backend, plan.threads) : Promise.resolve(NO_LANES);
   let next = loadChunk(job, plan, 0);
-  const ready = await lanes; // starts while the first batch downloads
-  if (ready.length > 1) return runOnLanes(job, plan, ready, next);
+  const lease = await leased; // starts while the first batch downloads
+  if (lease.lanes.length > 1) {
+    try {
+      return await runOnLanes(job, plan, lease.lanes, next);
+    } finally {
+      lease.release();
+    }
+  }
+  lease.release();
   void warmUp(plan); // a cold session loads while the first batch downloads
   for (let start = 0; start < job.req.images.length; start += BATCH) {
     const items = await next;

@@ -7,15 +7,18 @@
  * exactly 2 threads; every other setting keeps the document's session.
  *
  * Lanes are made on the first tagging job of a model and kept while the
- * offscreen document lives, like its sessions, for one model at a time: a job
- * of another model, or at another setting, closes them (each lane holds its
- * own copy of the model; VGG-19's is 80 MB). Each lane runs one batch at a
+ * offscreen document lives, like its sessions, but only for the model the
+ * newest job asked for: once no job uses them, the lanes of any other model or
+ * setting are closed (each lane holds its own copy of the model; VGG-19's is
+ * 80 MB). A job holds its lanes by a lease until it ends, so a job in another
+ * tab never closes them under it. Each lane runs one batch at a
  * time, whoever asks (two jobs share them). A lane whose worker dies, stalls
  * or is closed fails with LaneError, is dropped, and its batch is retried on
  * the document's session by the caller; if lanes cannot start, this document
  * stops trying and tags on its session (never a lost batch).
  */
 import type { ModelEntry } from '../core/catalog';
+import { LaneError } from '../core/lane-error';
 import type { RunnableSession } from '../core/run-batch';
 import { loadModelBytes } from '../lib/catalog-loader';
 
@@ -24,14 +27,6 @@ export const LANE_THREADS = 2;
 const RUN_DEADLINE_MS = 120_000;
 const START_DEADLINE_MS = 30_000;
 
-/** The lane itself failed (worker died, stalled, closed): the batch may run elsewhere. */
-export class LaneError extends Error {}
-
-/** Whether `e`, or an error it wraps (runBatch wraps what a session throws), is a LaneError. */
-export function isLaneFailure(e: unknown): boolean {
-  for (let x = e, depth = 0; x instanceof Error && depth < 8; x = x.cause, depth++) if (x instanceof LaneError) return true;
-  return false;
-}
 
 type Lane = RunnableSession & { close(): void; readonly broken: boolean };
 
@@ -127,41 +122,60 @@ function startLane(bytes: Uint8Array, onBroken: () => void): Promise<Lane> {
   });
 }
 
-const lanes = new Map<string, Promise<Lane[]>>();
+interface Pair {
+  lanes: Promise<Lane[]>;
+  /** Jobs holding a lease on this pair now. */
+  users: number;
+}
+
+const pairs = new Map<string, Pair>();
+/** The model (id|sha256) the newest tagging job asked lanes for; undefined when it tags without lanes. */
+let current: string | undefined;
 let unavailable = false;
 
-/** Close every pair but `keep`'s (a batch still running on one is retried on the document's session). */
-function closeOthers(keep?: string): void {
-  for (const [key, pair] of lanes) {
-    if (key === keep) continue;
-    lanes.delete(key);
-    void pair.then((ls) => ls.forEach((l) => l.close()), () => undefined);
+/** Close every pair that no job holds, except the newest job's. A pair in use closes when its last lease ends. */
+function closeIdle(): void {
+  for (const [key, pair] of pairs) {
+    if (key === current || pair.users > 0) continue;
+    pairs.delete(key);
+    void pair.lanes.then((ls) => {
+      for (const l of ls) l.close();
+    }, () => undefined);
   }
 }
 
+/** A job's hold on its lanes: `release()` when the job ends (lanes are closed only once no job holds them). */
+export interface LaneLease {
+  lanes: RunnableSession[];
+  release(): void;
+}
+
+export const NO_LANES: LaneLease = { lanes: [], release: () => undefined };
+
 /**
- * The lanes for tagging with `model` at `threads` threads on `backend`, or []
- * when this setting tags on the document's session.
+ * The lanes for tagging with `model` at `threads` threads on `backend`, or
+ * none when this setting tags on the document's session.
  */
-export async function tagLanes(model: ModelEntry, backend: string, threads: number): Promise<RunnableSession[]> {
+export async function tagLanes(model: ModelEntry, backend: string, threads: number): Promise<LaneLease> {
   if (unavailable || backend !== 'wasm' || threads !== LANE_THREADS || typeof Worker === 'undefined') {
-    closeOthers();
-    return [];
+    current = undefined;
+    closeIdle();
+    return NO_LANES;
   }
   const key = `${model.id}|${model.sha256}`;
-  let p = lanes.get(key);
-  if (!p) {
-    closeOthers(key);
+  current = key;
+  let pair = pairs.get(key);
+  if (!pair) {
     const group: Lane[] = [];
     let dropped = false;
     // One lane broken: the pair is dropped together (the next job makes a fresh pair), none left running unseen.
     const drop = () => {
       if (dropped) return;
       dropped = true;
-      if (lanes.get(key) === made) lanes.delete(key);
+      if (pairs.get(key) === made) pairs.delete(key);
       for (const l of group) l.close();
     };
-    const made: Promise<Lane[]> = (async () => {
+    const lanes: Promise<Lane[]> = (async () => {
       const bytes = await loadModelBytes(model);
       const started = await Promise.allSettled(Array.from({ length: LANE_THREADS }, () => startLane(bytes, drop)));
       const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
@@ -173,13 +187,28 @@ export async function tagLanes(model: ModelEntry, backend: string, threads: numb
       }
       return ok;
     })();
-    made.catch(() => {
-      if (lanes.get(key) === made) lanes.delete(key);
-      unavailable = true; // this document tags on its session from now on
+    const made: Pair = { lanes, users: 0 };
+    lanes.catch(() => {
+      // Lanes that cannot start (the pair still wanted): this document tags on its session from now on.
+      if (pairs.get(key) !== made) return;
+      pairs.delete(key);
+      unavailable = true;
     });
-    lanes.set(key, made);
-    p = made;
+    pairs.set(key, made);
+    pair = made;
   }
-  const ready = await p.catch(() => []);
-  return ready.filter((l) => !l.broken);
+  closeIdle();
+  const held = pair;
+  held.users++;
+  const ready = await held.lanes.catch(() => []);
+  let released = false;
+  return {
+    lanes: ready.filter((l) => !l.broken),
+    release() {
+      if (released) return;
+      released = true;
+      held.users--;
+      closeIdle();
+    },
+  };
 }

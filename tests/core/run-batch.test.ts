@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/core/record';
 import { runBatch, type BatchModel, type RunnableSession } from '../../src/core/run-batch';
+import { isLaneFailure, LaneError } from '../../src/core/lane-error';
 import { StageError } from '../../src/core/stage-error';
 
 const model: BatchModel = { id: 'tiny', inputName: 'in', outputName: 'out', chw: [1, 1, 2], labels: ['a', 'b', 'c'] };
@@ -86,12 +87,16 @@ describe('runBatch', () => {
       .rejects.toSatisfy((e) => e instanceof StageError && e.stage === 'model' && e.message.includes('could not load model tiny (wasm): no file'));
   });
 
-  it("keeps the session's own error as the cause of the inference failure (a worker lane's failure is retried elsewhere by its type)", async () => {
-    class WorkerGone extends Error {}
-    const gone = new WorkerGone('the inference worker was closed');
-    const failing: RunnableSession = { ...session('wasm'), runFloat: async () => { throw gone; } };
-    await expect(runBatch(async () => failing, model, 'wasm', [Float32Array.of(1, 1)]))
-      .rejects.toSatisfy((e) => e instanceof StageError && e.message === 'inference failed: the inference worker was closed' && e.cause === gone);
+  it("keeps the session's own error as the cause: a worker lane's failure stays recognisable for its retry, the model's own does not", async () => {
+    const gone = new LaneError('the inference worker was closed');
+    const lane: RunnableSession = { ...session('wasm'), runFloat: async () => { throw gone; } };
+    const laneFailed = await runBatch(async () => lane, model, 'wasm', [Float32Array.of(1, 1)]).catch((e: unknown) => e);
+    expect(laneFailed).toBeInstanceOf(StageError);
+    expect(laneFailed).toMatchObject({ stage: 'inference', message: 'inference failed: the inference worker was closed', cause: gone });
+    expect(isLaneFailure(laneFailed)).toBe(true);
+    const modelFailed = await runBatch(async () => session('wasm', { fail: 'bad shape' }), model, 'wasm', [Float32Array.of(1, 1)]).catch((e: unknown) => e);
+    expect(isLaneFailure(modelFailed)).toBe(false);
+    expect(isLaneFailure(new Error('x', { cause: new Error('y', { cause: gone }) }))).toBe(true);
   });
 
   it('refuses inputs of the wrong size instead of running them', async () => {

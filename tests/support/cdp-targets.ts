@@ -14,19 +14,22 @@ type Listener = (params: Params) => void;
 interface Channel {
   send(method: string, params?: Params): Promise<Params>;
   on(event: string, listener: Listener): void;
+  /** Rejects what is still unanswered (the session is going away). */
+  abandon(): void;
 }
 
 function rootChannel(cdp: CDPSession): Channel {
   return {
     send: (method, params) => cdp.send(method as never, params as never) as Promise<Params>,
     on: (event, listener) => cdp.on(event as never, listener as never),
+    abandon: () => undefined,
   };
 }
 
 /** A target session inside `parent`: commands and events travel wrapped in Target.sendMessageToTarget / receivedMessageFromTarget. */
 function childChannel(parent: Channel, sessionId: string, timeoutMs: number): Channel {
   let nextId = 1;
-  const pending = new Map<number, { resolve: (r: Params) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: Params) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }>();
   const listeners = new Map<string, Listener[]>();
   parent.on('Target.receivedMessageFromTarget', (p) => {
     if (p.sessionId !== sessionId) return;
@@ -34,6 +37,7 @@ function childChannel(parent: Channel, sessionId: string, timeoutMs: number): Ch
     if (m.id !== undefined) {
       const w = pending.get(m.id);
       pending.delete(m.id);
+      if (w) clearTimeout(w.timer);
       if (m.error) w?.reject(new Error(m.error.message ?? 'CDP error'));
       else w?.resolve(m.result ?? {});
     } else if (m.method) {
@@ -44,15 +48,22 @@ function childChannel(parent: Channel, sessionId: string, timeoutMs: number): Ch
     send(method, params = {}) {
       const id = nextId++;
       const answer = new Promise<Params>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        setTimeout(() => {
+        const timer = setTimeout(() => {
           if (pending.delete(id)) reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
         }, timeoutMs);
+        pending.set(id, { resolve, reject, timer });
       });
       return parent.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).then(() => answer);
     },
     on(event, listener) {
       listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+    },
+    abandon() {
+      for (const w of pending.values()) {
+        clearTimeout(w.timer);
+        w.reject(new Error('the CDP session was closed'));
+      }
+      pending.clear();
     },
   };
 }
@@ -85,22 +96,30 @@ export async function offscreenWorkers(page: Page, timeoutMs = 10_000): Promise<
     await cdp.detach();
     throw new Error('no offscreen document is open');
   }
-  const { sessionId } = (await root.send('Target.attachToTarget', { targetId: doc.targetId, flatten: false })) as { sessionId: string };
-  const docChannel = childChannel(root, sessionId, timeoutMs);
-  const workers: OffscreenWorker[] = [];
-  docChannel.on('Target.attachedToTarget', (p) => {
-    const info = p.targetInfo as { type: string; url: string };
-    if (info.type !== 'worker') return;
-    const channel = childChannel(docChannel, String(p.sessionId), timeoutMs);
-    workers.push({ url: info.url, evaluate: (expression) => evaluateOn(channel, expression) });
-  });
-  // Auto-attach reports the workers already running before it answers.
-  await docChannel.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
-  return {
-    workers,
-    async close() {
-      await root.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
-      await cdp.detach().catch(() => undefined);
-    },
+  const channels: Channel[] = [];
+  let sessionId: string | undefined;
+  const close = async () => {
+    for (const c of channels) c.abandon();
+    if (sessionId) await root.send('Target.detachFromTarget', { sessionId }).catch(() => undefined);
+    await cdp.detach().catch(() => undefined);
   };
+  try {
+    ({ sessionId } = (await root.send('Target.attachToTarget', { targetId: doc.targetId, flatten: false })) as { sessionId: string });
+    const docChannel = childChannel(root, sessionId, timeoutMs);
+    channels.push(docChannel);
+    const workers: OffscreenWorker[] = [];
+    docChannel.on('Target.attachedToTarget', (p) => {
+      const info = p.targetInfo as { type: string; url: string };
+      if (info.type !== 'worker') return;
+      const channel = childChannel(docChannel, String(p.sessionId), timeoutMs);
+      channels.push(channel);
+      workers.push({ url: info.url, evaluate: (expression) => evaluateOn(channel, expression) });
+    });
+    // Auto-attach reports the workers already running before it answers.
+    await docChannel.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    return { workers, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
