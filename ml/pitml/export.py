@@ -4,6 +4,8 @@
       --weights ml/runs/resnet20.pt --id resnet20-pit --name "ResNet-20 (trained here)"
   PYTHONPATH=ml /usr/bin/python3 -m pitml.export --arch resnet20 --random-init \
       --id resnet20-random --name "ResNet-20 (random weights, for timing only)"
+  PYTHONPATH=ml /usr/bin/python3 -m pitml.export --arch resnet20 --weights NEW.ckpt \
+      --id resnet20-pit --make-default --keep-previous-as resnet20-pit-v1
 
 --weights takes a plain state dict or a pitml.train .ckpt (its epochs and
 training time go into the provenance). BatchNorm is folded (RepVGG re-
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from torch import nn
 from . import archs, catalog, checkpoint
 from .data import MEAN, STD
 from .flops import count_madds, count_params
+from .hashing import sha256_file
 from .onnx_export import INPUT, OPSET, OUTPUT, export_checked
 from .random_weights import random_model
 
@@ -117,6 +121,29 @@ def add_common_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", type=Path, help="CIFAR-100 folder for label names (default: CIFAR100_DIR)")
 
 
+def keep_previous(out_dir: Path, catalog_path: Path, model_id: str, keep_id: str) -> dict[str, Any]:
+    """Copy model `model_id` (file and catalog entry, accuracy included: same weights, same numbers) to
+    `keep_id`, before an export replaces it, so the old and the new model can be compared side by side."""
+    cat = catalog.load(catalog_path)
+    old = next((m for m in cat.get("models", []) if m.get("id") == model_id), None)
+    if old is None:
+        raise SystemExit(f"--keep-previous-as {keep_id}: the catalog has no model {model_id!r} to keep")
+    if any(m.get("id") == keep_id for m in cat["models"]):
+        raise SystemExit(f"--keep-previous-as {keep_id}: the catalog already has a model {keep_id!r}")
+    src = out_dir / old["file"]
+    if not src.is_file() or sha256_file(src) != old["sha256"]:
+        raise SystemExit(f"--keep-previous-as {keep_id}: {src} is missing or does not match its catalog sha256")
+    dst = out_dir / f"{keep_id}.onnx"
+    if dst.exists():
+        raise SystemExit(f"--keep-previous-as {keep_id}: {dst} already exists")
+    shutil.copyfile(src, dst)
+    kept = {**old, "id": keep_id, "file": dst.name, "name": f"{old['name']} (previous {model_id})",
+            "provenance": {**(old.get("provenance") or {}), "keptFrom": model_id}}
+    cat["models"].append(kept)
+    catalog.save(cat, catalog_path)
+    return kept
+
+
 def check_id(model_id: str) -> None:
     import re
     if not re.fullmatch(r"[a-z0-9-]+", model_id):
@@ -132,9 +159,13 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for --random-init")
     p.add_argument("--allow-partial", action="store_true",
                    help="export a checkpoint taken mid-run (never as, or over, the default model)")
+    p.add_argument("--keep-previous-as", metavar="ID",
+                   help="first copy the model this export replaces (file and entry) to catalog id ID")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     check_id(a.id)
+    if a.keep_previous_as:
+        check_id(a.keep_previous_as)
 
     if a.random_init:
         model = random_model(a.arch, a.seed)
@@ -157,6 +188,10 @@ def main(argv: list[str] | None = None) -> None:
                 raise SystemExit(f"{run}: pass --allow-partial to export it under a non-default id")
         name = a.name or f"{a.arch} (trained here)"
     prov.update(parse_json_arg(a.provenance_json))
+    if a.keep_previous_as:
+        # Before the export writes over <id>.onnx: if it then fails, the old model is still there, twice.
+        kept = keep_previous(Path(a.out), Path(a.catalog or Path(a.out) / "catalog.json"), a.id, a.keep_previous_as)
+        print(f"kept the previous {a.id} as {kept['id']} ({kept['file']})")
     entry = export_to_catalog(model, arch=a.arch, model_id=a.id, name=name, out_dir=a.out,
                               catalog_path=a.catalog, trained=not a.random_init, provenance=prov,
                               make_default=a.make_default, data_dir=a.data_dir)

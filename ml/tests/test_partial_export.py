@@ -37,6 +37,38 @@ class PartialExportTest(unittest.TestCase):
             self.assertEqual(catalog.load(out / "catalog.json")["models"], [])
             self.assertFalse((out / "resnet20-pit.onnx").exists())
 
+    def test_keep_previous_copies_the_replaced_model_first(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            catalog.save({"schemaVersion": 1, "labelSets": {}, "default": None, "models": []}, out / "catalog.json")
+            old, new = out / "old.ckpt", out / "new.ckpt"
+            write_ckpt(old, epoch=120, epochs=120)
+            torch.manual_seed(7)
+            write_ckpt(new, epoch=120, epochs=120)
+            export_main(["--arch", "resnet20", "--weights", str(old), "--id", "resnet20-pit", "--out", d, "--make-default"])
+            cat = catalog.load(out / "catalog.json")
+            cat["models"][0]["accuracy"] = {"top1": 67.83, "top5": 90.51}  # what npm run eval would have written
+            catalog.save(cat, out / "catalog.json")
+            before = cat["models"][0]
+            old_bytes = (out / "resnet20-pit.onnx").read_bytes()
+            export_main(["--arch", "resnet20", "--weights", str(new), "--id", "resnet20-pit", "--out", d, "--make-default",
+                         "--keep-previous-as", "resnet20-pit-v1"])
+            cat = catalog.load(out / "catalog.json")
+            by_id = {m["id"]: m for m in cat["models"]}
+            self.assertEqual(cat["default"], "resnet20-pit")
+            kept = by_id["resnet20-pit-v1"]
+            self.assertEqual((out / "resnet20-pit-v1.onnx").read_bytes(), old_bytes)
+            self.assertEqual([kept["sha256"], kept["accuracy"], kept["file"]], [before["sha256"], before["accuracy"], "resnet20-pit-v1.onnx"])
+            self.assertNotEqual(by_id["resnet20-pit"]["sha256"], before["sha256"])
+            self.assertIsNone(by_id["resnet20-pit"]["accuracy"])  # new weights: npm run eval measures them
+            # Refused, and nothing written: the id is taken now.
+            with self.assertRaisesRegex(SystemExit, r"already has a model 'resnet20-pit-v1'"):
+                export_main(["--arch", "resnet20", "--weights", str(new), "--id", "resnet20-pit", "--out", d,
+                             "--keep-previous-as", "resnet20-pit-v1"])
+            with self.assertRaisesRegex(SystemExit, r"no model 'nothing' to keep"):
+                export_main(["--arch", "resnet20", "--weights", str(new), "--id", "nothing", "--out", d, "--keep-previous-as", "x"])
+            self.assertEqual(len(catalog.load(out / "catalog.json")["models"]), 2)
+
     def test_recipe_names_mutual_learning(self):
         prov = train_provenance({"epoch": 120, "elapsed_s": 60.0, "args": {"epochs": 120, "peers": 2, "kd_temp": 1.0}})
         self.assertIn("deep mutual learning with 2 peers", prov["recipe"])
