@@ -66,6 +66,16 @@ describe('runBatch', () => {
     expect((await runBatch(async () => wasm, model, 'wasm', [Float32Array.of(5, 1)])).coldStartMs).toBeUndefined();
   });
 
+  it('falls back to WASM when WebGPU answers NaN logits (a GPU fault, not the model), counting both cold starts', async () => {
+    const gpu = session('webgpu', { createMs: 300, values: () => [Number.NaN, 1, 2] });
+    const wasm = session('wasm', { createMs: 60 });
+    const out = await runBatch(async (b) => (b === 'webgpu' ? gpu : wasm), model, 'webgpu', [Float32Array.of(5, 1)], ticking(5));
+    expect(out.backend).toBe('wasm');
+    expect(out.fallback).toMatch(/WebGPU failed \(the model's output is unusable: .*NaN.*\): used WASM instead/);
+    expect(out.coldStartMs).toBe(360);
+    expect(out.top5[0]![0]!.label).toBe('c');
+  });
+
   it('falls back when the WebGPU session cannot even be created', async () => {
     const wasm = session('wasm');
     const out = await runBatch(async (b) => {
