@@ -34,7 +34,7 @@ export async function classifyForTab(t: TabImage): Promise<void> {
   // script check and the pending overlay run alongside the request itself.
   const settingsP = loadSettings();
   const contentP = ensureContentScript(t.tabId, t.frameId);
-  void contentP.then((has) => (has ? sendToTab(t.tabId, t.frameId, 'content:pending', { requestId, srcUrl: t.srcUrl }, 5_000) : undefined)).catch(() => undefined);
+  void contentP.then((has) => (has ? sendToTab(t.tabId, t.frameId, 'content:pending', { requestId, srcUrl: t.srcUrl, clickedAt: t.clickedAt }, 5_000) : undefined)).catch(() => undefined);
   if (t.srcUrl.startsWith('blob:')) {
     // blob: URLs belong to the page's origin: only the page's content script can read them.
     try {

@@ -2,17 +2,22 @@
  * No accepted click is lost. The worker writes each classification request to
  * chrome.storage.session before forwarding it, and forgets it once both the
  * offscreen document reported the record stored (`background:stored`) and the
- * page's overlay took the result (or the tab is gone). What a dead worker or a
+ * page's overlay took the result (or the tab is gone, or the result could not
+ * be delivered within 15 s of the click). What a dead worker or a
  * closed offscreen document left behind is sent again: at worker start, and by
- * a sweep a few seconds after activity. Requests are
+ * a sweep a few seconds after activity. Unanswered 120 s after the click, a
+ * request ends as an error record and an error on the page. Requests are
  * idempotent by requestId (offscreen/classify.ts joins a running job or
  * returns the stored record), so a resend never duplicates a record.
  * storage.session is memory-only, cleared with the browser session, and not
- * readable by content scripts.
+ * readable by content scripts. It holds 10 MB in all, so page-only bytes over
+ * 512 KB (a big blob: or data: image) are not kept: if such a request must be
+ * sent again, it ends as an error asking the user to classify the image again.
  */
 import { epochNow } from '../core/clock';
 import { addRecord } from '../lib/db';
 import { errorMessage, type ClassifyRequest } from '../lib/messages';
+import { sendToTab } from '../lib/messaging';
 import { errorRecord } from './error-record';
 import { sendOffscreen } from './offscreen-client';
 
@@ -92,6 +97,12 @@ export function replay(olderThanMs = STALE_MS): Promise<number> {
         if (p.req.clickedAt !== undefined) record.timings.total = epochNow() - p.req.clickedAt;
         await addRecord(record).catch(() => undefined);
         await forget(p.req.requestId);
+        // The page's spinner ends with this error (a real answer arriving later replaces the record, db.addRecord).
+        const to = p.req.replyTo;
+        if (to) {
+          const result = { requestId: p.req.requestId, srcUrl: p.req.image.srcUrl, ...(p.req.clickedAt !== undefined ? { clickedAt: p.req.clickedAt } : {}), record, notes: [] };
+          await sendToTab(to.tabId, to.frameId, 'content:result', result, 5_000).catch(() => undefined);
+        }
         continue;
       }
       await chrome.storage.session.set({ [key]: { ...p, at: now } satisfies Pending });

@@ -33,14 +33,15 @@ if (!g[FLAG]) {
 
   listen('content', {
     'content:ping': () => ({ alive: true }),
-    'content:pending': ({ requestId, srcUrl }) => {
+    'content:pending': ({ requestId, srcUrl, clickedAt }) => {
       const target = findImage(srcUrl);
-      showPending(target, requestId, srcUrl);
+      showPending(target, requestId, srcUrl, clickedAt);
       return { found: target !== null };
     },
     'content:read-image': async ({ srcUrl }) => ({ dataUrl: await readImageAsDataUrl(srcUrl) }),
     'content:read-deferred': async ({ srcUrl }) => ({ dataUrl: await readDeferred(srcUrl) }),
     'content:label-done': (done) => ({ shown: labelDone(done) }),
+    // Not shown (a newer click's overlay is up) counts as delivered: there is nothing to retry.
     'content:result': (res) => {
       showResult(findImage(res.srcUrl), res);
       return { shown: true };

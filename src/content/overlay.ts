@@ -14,6 +14,13 @@ import { layer, trackPosition } from './overlay-layer';
 
 const overlays = new Map<string, Overlay>(); // by srcUrl: a re-click replaces the old overlay
 
+/**
+ * A spinner still up this long after it appeared says so: the worker gives up
+ * on a request 120 s after the click and tells the page, but a page whose
+ * worker message never arrives must not spin forever either.
+ */
+export const SPINNER_GIVE_UP_MS = 150_000;
+
 function pct(p: number): string {
   return `${(p * 100).toFixed(p >= 0.995 ? 0 : 1)}%`;
 }
@@ -47,8 +54,10 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: 
 class Overlay {
   readonly wrap: HTMLDivElement;
   private readonly untrack: () => void;
+  private spinnerTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly target: Element | null, readonly requestId: string) {
+  /** `clickedAt`: when the user clicked (core/clock.ts epochNow), when known; orders the results of re-clicks. */
+  constructor(private readonly target: Element | null, readonly requestId: string, readonly clickedAt?: number) {
     this.wrap = el('div', 'wrap');
     this.wrap.setAttribute('data-pit-overlay', requestId);
     layer().append(this.wrap);
@@ -71,22 +80,30 @@ class Overlay {
     this.wrap.style.cssText = `top:${top}px;left:${left}px;${visible ? '' : 'visibility:hidden;'}`;
   }
 
-  pending(): void {
+  pending(giveUpMs = SPINNER_GIVE_UP_MS): void {
     const chip = el('div', 'chip pending');
     chip.setAttribute('role', 'status');
     chip.append(el('span', 'spin'), el('span', undefined, t('ovClassifying')));
     this.wrap.replaceChildren(chip);
     this.place();
+    clearTimeout(this.spinnerTimer);
+    this.spinnerTimer = setTimeout(() => this.failed(t('ovNoAnswer')), giveUpMs);
+  }
+
+  private failed(reason: string): void {
+    clearTimeout(this.spinnerTimer);
+    const chip = el('div', 'chip error', t('ovFailed', reason));
+    chip.setAttribute('role', 'alert');
+    chip.append(this.closeButton());
+    this.wrap.replaceChildren(chip);
+    this.place();
   }
 
   result(res: ClassifyResult): void {
+    clearTimeout(this.spinnerTimer);
     const { record } = res;
     if (record.error || !record.top5[0]) {
-      const chip = el('div', 'chip error', t('ovFailed', record.error ?? t('ovNoResult')));
-      chip.setAttribute('role', 'alert');
-      chip.append(this.closeButton());
-      this.wrap.replaceChildren(chip);
-      this.place();
+      this.failed(record.error ?? t('ovNoResult'));
       return;
     }
     const top = record.top5[0];
@@ -167,31 +184,50 @@ class Overlay {
   }
 
   remove(): void {
+    clearTimeout(this.spinnerTimer);
     this.untrack();
     this.wrap.remove();
     for (const [k, v] of overlays) if (v === this) overlays.delete(k);
   }
 }
 
-export function showPending(target: Element | null, requestId: string, srcUrl: string): void {
+/** Whether `current` shows a later click than one made at `clickedAt` (unknown times never count as older). */
+const newer = (current: Overlay | undefined, clickedAt: number | undefined): boolean =>
+  current?.wrap.isConnected === true && current.clickedAt !== undefined && clickedAt !== undefined && clickedAt < current.clickedAt;
+
+export function showPending(target: Element | null, requestId: string, srcUrl: string, clickedAt?: number): void {
   const current = overlays.get(srcUrl);
   // The pending message is not awaited by the worker: a fast result can overtake it.
   if (current?.requestId === requestId && current.wrap.isConnected) return;
+  if (newer(current, clickedAt)) return;
   current?.remove();
-  const o = new Overlay(target, requestId);
+  const o = new Overlay(target, requestId, clickedAt);
   overlays.set(srcUrl, o);
   o.pending();
 }
 
-/** Show a result; creates the overlay if the pending one is gone (page re-rendered, worker restarted). */
-export function showResult(target: Element | null, res: ClassifyResult): void {
-  let o = overlays.get(res.srcUrl);
+/**
+ * Show a result; creates the overlay if the pending one is gone (page
+ * re-rendered, worker restarted). A result of an older click on the same
+ * image (a slow cloud comparison, a replay) never replaces a newer click's
+ * overlay. The overlay is found by image URL, else by request (a replayed
+ * request of a huge data: image carries its URL cut short). Returns whether it is shown.
+ */
+export function showResult(target: Element | null, res: ClassifyResult): boolean {
+  let key = res.srcUrl;
+  let o = overlays.get(key);
+  if (!o) {
+    const byRequest = [...overlays].find(([, v]) => v.requestId === res.requestId);
+    if (byRequest) [key, o] = byRequest;
+  }
+  if (o?.requestId !== res.requestId && newer(o, res.clickedAt)) return false;
   if (!o || o.requestId !== res.requestId || !o.wrap.isConnected) {
     o?.remove();
-    o = new Overlay(target, res.requestId);
-    overlays.set(res.srcUrl, o);
+    o = new Overlay(target, res.requestId, res.clickedAt);
+    overlays.set(key, o);
   }
   o.result(res);
+  return true;
 }
 
 export function closeAll(): void {

@@ -89,13 +89,18 @@ export function openDb(): Promise<IDBPDatabase<PitDB>> {
 
 /**
  * Store one record. Idempotent on `requestId`: a retried request returns the
- * id of the record already stored instead of adding a duplicate.
+ * id of the record already stored instead of adding a duplicate. One
+ * exception: a record the worker wrote because the classifier did not answer
+ * (errorStage 'offscreen', e.g. the 120 s give-up) is replaced by the answer
+ * when it does come, under the same id.
  */
 export async function addRecord(rec: InferenceRecord): Promise<number> {
   const db = await openDb();
   const tx = db.transaction('inferences', 'readwrite');
   const existing = await tx.store.index('requestId').getKey(rec.requestId);
   if (existing !== undefined) {
+    const old = rec.errorStage === 'offscreen' ? undefined : await tx.store.get(existing);
+    if (old?.errorStage === 'offscreen') await tx.store.put({ ...rec, id: existing, ...(old.userLabel ? { userLabel: old.userLabel } : {}) });
     await tx.done;
     return existing;
   }

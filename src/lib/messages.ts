@@ -155,7 +155,7 @@ export interface ProtocolMap {
   /** Worker → content: is a content script alive in this frame? */
   'content:ping': (p: Record<string, never>) => { alive: true };
   /** Worker → content: show a pending overlay on the image. */
-  'content:pending': (p: { requestId: string; srcUrl: string }) => { found: boolean };
+  'content:pending': (p: { requestId: string; srcUrl: string; clickedAt?: number }) => { found: boolean };
   /** Worker → content: read a page-only image (blob:) and return it as a data: URL. */
   'content:read-image': (p: { srcUrl: string }) => { dataUrl: string };
   /**

@@ -28,7 +28,7 @@ export function classifyOnce(req: ClassifyRequest, deliver: (res: ClassifyResult
     p = (async () => {
       const stored = await recordByRequestId(req.requestId).catch(() => undefined);
       if (!stored) return classify(req, deliver);
-      const res = { requestId: req.requestId, srcUrl: req.image.srcUrl, record: stored, notes: [] };
+      const res = { requestId: req.requestId, srcUrl: req.image.srcUrl, ...(req.clickedAt !== undefined ? { clickedAt: req.clickedAt } : {}), record: stored, notes: [] };
       deliver(res);
       void send('background:stored', { requestId: req.requestId }).catch(() => undefined);
       return res;

@@ -319,4 +319,66 @@ describe('hostile input and lifecycle', () => {
     expect(recs.at(-1)!.coldStart).toBe(true);
     expect(await offscreenCount()).toBe(1);
   });
+
+  /** Send one content message to the page's content script from the worker, as the extension does. */
+  async function toPage(name: string, payload: unknown): Promise<unknown> {
+    const w = await ext.worker();
+    return w.evaluate(async ({ url, name, payload }) => {
+      const [tab] = await chrome.tabs.query({ url });
+      return chrome.tabs.sendMessage(tab!.id!, { target: 'content', name, payload }, { frameId: 0 });
+    }, { url: fx.pageUrl, name, payload });
+  }
+  const fakeRecord = (requestId: string, label: string) => ({
+    requestId, imageUrl: fx.images.png, pageUrl: fx.pageUrl, modelId: 'resnet20-pit', backend: 'wasm', threads: 2, batchSize: 1,
+    top5: [{ index: 0, label, prob: 0.9 }], coldStart: false, time: Date.now(),
+    timings: { dispatch: 1, fetch: 1, decodeResize: 1, preprocess: 0, queue: 0, inference: 1, postprocess: 0, total: 5 },
+  });
+
+  it("never lets an older click's late result replace a newer click's overlay, and finds a replayed result whose URL was cut", async () => {
+    await page.bringToFront();
+    await page.keyboard.press('Escape'); // no overlay left from the tests above
+    const src = fx.images.png;
+    const t0 = Date.now();
+    await toPage('content:pending', { requestId: 'click-older', srcUrl: src, clickedAt: t0 });
+    await toPage('content:pending', { requestId: 'click-newer', srcUrl: src, clickedAt: t0 + 1_000 });
+    await toPage('content:result', { requestId: 'click-newer', srcUrl: src, clickedAt: t0 + 1_000, record: fakeRecord('click-newer', 'apple'), notes: [] });
+    // The older click's cloud comparison completes late: it must not take the image's overlay back.
+    await toPage('content:result', { requestId: 'click-older', srcUrl: src, clickedAt: t0, record: fakeRecord('click-older', 'bear'), notes: ['sent to the cloud'] });
+    expect(await layerCount(page, ov('click-older'))).toBe(0);
+    expect(await layerText(page, ov('click-newer', '.chip .label'))).toBe('apple');
+
+    // A replayed request of a huge data: image carries its URL cut to 256 characters: same overlay, no second one.
+    const jpeg = fx.images.jpeg;
+    await toPage('content:pending', { requestId: 'click-cut', srcUrl: jpeg, clickedAt: t0 + 2_000 });
+    await toPage('content:result', { requestId: 'click-cut', srcUrl: jpeg.slice(0, 20), clickedAt: t0 + 2_000, record: fakeRecord('click-cut', 'bear'), notes: [] });
+    expect(await layerCount(page, ov('click-cut'))).toBe(1);
+    expect(await layerCount(page, ov('click-cut', '.chip.pending'))).toBe(0);
+    expect(await layerText(page, ov('click-cut', '.chip .label'))).toBe('bear');
+    await page.keyboard.press('Escape');
+  });
+
+  it('a request unanswered 120 s after the click ends as an error record and an error on the page, not a spinner', async () => {
+    await page.bringToFront();
+    await page.keyboard.press('Escape');
+    const requestId = 'given-up-1';
+    const clickedAt = Date.now() - 121_000;
+    await toPage('content:pending', { requestId, srcUrl: fx.images.png, clickedAt });
+    // What a request left behind looks like to a freshly started worker: persisted, unanswered, 121 s old.
+    const w = await ext.worker();
+    await w.evaluate(async ({ url, requestId, src, clickedAt }) => {
+      const [tab] = await chrome.tabs.query({ url });
+      const req = { requestId, image: { srcUrl: src, pageUrl: url }, modelId: '', backend: 'wasm', threads: 2, clickedAt, replyTo: { tabId: tab!.id!, frameId: 0 } };
+      await chrome.storage.session.set({ [`pending:${requestId}`]: { req, first: clickedAt, at: 0 } });
+    }, { url: fx.pageUrl, requestId, src: fx.images.png, clickedAt });
+    await stopServiceWorkers(ext, extPage);
+    await extPage.evaluate(() => chrome.runtime.sendMessage({ target: 'background', name: 'background:wake-probe', payload: null }).catch(() => null));
+    const recs = await waitFor(records, (r) => r.some((x) => x.requestId === requestId), 30_000, 'give-up record');
+    const rec = recs.find((x) => x.requestId === requestId)!;
+    expect(rec).toMatchObject({ errorStage: 'offscreen' });
+    expect(rec.error).toMatch(/no answer from the classifier within 120 s/);
+    await expect.poll(() => layerText(page, ov(requestId, '.chip')), { timeout: 15_000 }).toMatch(/Couldn't classify: no answer from the classifier within 120 s/);
+    expect(await layerCount(page, ov(requestId, '.chip.pending'))).toBe(0);
+    expect(await (await ext.worker()).evaluate(async (id) => Object.keys(await chrome.storage.session.get(null)).filter((k) => k.includes(id)), requestId)).toEqual([]);
+    await page.keyboard.press('Escape');
+  });
 });

@@ -35,6 +35,20 @@ describe('db', () => {
     expect((await recordByRequestId('req-1'))?.time).toBe(rec(1).time);
   });
 
+  it("replaces the worker's no-answer placeholder with the answer when it comes, and nothing else", async () => {
+    const placeholder = rec(3, { top5: [], error: 'no answer from the classifier within 120 s, across restarts', errorStage: 'offscreen' });
+    const id = await addRecord(placeholder);
+    expect(await addRecord(rec(3))).toBe(id); // the classification finished after all: same id, now the answer
+    expect(await recordByRequestId('req-3')).toMatchObject({ id, top5: [{ label: 'bear' }] });
+    expect((await recordByRequestId('req-3'))?.error).toBeUndefined();
+    expect(await addRecord(placeholder)).toBe(id); // a later placeholder never overwrites an answer
+    expect((await recordByRequestId('req-3'))?.error).toBeUndefined();
+    await addRecord(rec(4, { top5: [], error: 'could not fetch the image: HTTP 404', errorStage: 'fetch' }));
+    await addRecord(rec(4));
+    expect((await recordByRequestId('req-4'))?.errorStage).toBe('fetch'); // a real error is the answer: kept
+    expect(await countRecords()).toBe(2);
+  });
+
   it('keeps error records with their message', async () => {
     await addRecord(rec(7, { top5: [], error: 'could not fetch the image: HTTP 404', errorStage: 'fetch' }));
     const r = await recordByRequestId('req-7');
