@@ -3,14 +3,17 @@
  * the ones that reached the inference queue, so an image still downloading
  * counts), asks the worker to close it after IDLE_MS without any, and once a
  * close is agreed refuses new work so the worker creates a fresh document.
+ * A close wanted for a new setting (the thread count) while work runs does not
+ * stop the document taking clicks: it asks to be closed as soon as it is idle.
  */
 const IDLE_MS = 5 * 60_000;
 const REOPEN_MS = 10_000;
 
 let active = 0;
 let closing = false;
+/** A setting changed while work ran: ask to be closed the moment the document is idle, not after IDLE_MS. */
+let closeWhenIdle = false;
 let idleTimer: ReturnType<typeof setTimeout> | undefined;
-let drained: (() => void) | undefined;
 let onIdle: () => void = () => undefined;
 
 export function setOnIdle(fn: () => void): void {
@@ -39,21 +42,25 @@ export async function track<T>(job: () => Promise<T>): Promise<T> {
   } finally {
     active--;
     if (active === 0) {
-      drained?.();
+      if (closeWhenIdle && !closing) onIdle();
       armIdleTimer();
     }
   }
 }
 
 /**
- * Agree to close. Without `wait`, only when idle; with it, stop taking work
- * and answer once the accepted jobs are done (used when a setting that needs a
- * fresh runtime changed).
+ * Agree to close, only when idle. With `wait` (a setting that needs a fresh
+ * runtime changed) a busy document says no but asks to be closed as soon as
+ * its last job ends, and keeps taking work meanwhile: a click during a long
+ * tagging job is answered at once (on the old setting), never held behind it.
  */
 export async function prepareClose(wait: boolean): Promise<{ closed: boolean }> {
-  if (active > 0 && !wait) return { closed: false };
+  if (active > 0) {
+    if (wait) closeWhenIdle = true;
+    return { closed: false };
+  }
   closing = true;
-  if (active > 0) await new Promise<void>((resolve) => (drained = resolve));
+  closeWhenIdle = false;
   // The worker closes us right after this answer. If that never comes (it gave up
   // waiting, or died), take work again instead of refusing it forever.
   setTimeout(() => {

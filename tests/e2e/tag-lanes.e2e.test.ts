@@ -16,11 +16,14 @@ import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension
 import { startServer, type Route, type TestServer } from '../../tools/lib/http-server';
 import { encodeJpeg, synthetic } from '../../tools/lib/images';
 import { offscreenWorkers, type OffscreenWorker } from '../support/cdp-targets';
-import { readRecords } from '../support/context-menu';
+import { clickClassify, readRecords, waitFor } from '../support/context-menu';
 
 const N = 40;
+const SLOW = 12;
 let ext: ExtensionHandle;
 let server: TestServer;
+/** The image clicked during the long job, on another origin: the browser's 6 connections per host are busy with the slow ones. */
+let other: TestServer;
 
 beforeAll(async () => {
   const routes: Record<string, Route> = {};
@@ -30,6 +33,14 @@ beforeAll(async () => {
     tags.push(`<img src="/img/${i}.jpg" width="96" height="64" alt="">`);
   }
   routes['/page.html'] = { type: 'text/html', body: `<!doctype html><html><body>${tags.join('')}</body></html>` };
+  // A page whose images take 3 s each to arrive (a long tagging job), and one fast image to click.
+  other = await startServer({ '/fast.jpg': { type: 'image/jpeg', body: encodeJpeg(96, 64, synthetic(96, 64, 7)) } });
+  const slow: string[] = [`<img id="fast" src="${other.origin}/fast.jpg" width="96" height="64" alt="">`];
+  for (let i = 0; i < SLOW; i++) {
+    routes[`/slow/${i}.jpg`] = { type: 'image/jpeg', body: encodeJpeg(96, 64, synthetic(96, 64, 100 + i)), delayMs: 3_000 };
+    slow.push(`<img src="/slow/${i}.jpg" width="96" height="64" alt="">`);
+  }
+  routes['/slow.html'] = { type: 'text/html', body: `<!doctype html><html><body>${slow.join('')}</body></html>` };
   server = await startServer(routes);
   ext = await launchExtension();
 });
@@ -37,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ext?.close();
   await server?.close();
+  await other?.close();
 });
 
 async function setThreads(n: number): Promise<void> {
@@ -153,6 +165,44 @@ describe('page tagging on worker lanes', () => {
     } finally {
       await fresh.close();
     }
+    await page.close();
+  });
+
+  it('a thread change during a long tagging job holds back no click; the new count applies once the job is done', async () => {
+    const page = await ext.context.newPage();
+    const url = `${server.origin}/slow.html`;
+    await page.goto(url);
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const reader = await ext.page('src/options/options.html');
+    const clicks = async (src: string) => ((await readRecords(reader)) as unknown as InferenceRecord[]).filter((r) => r.source === 'click' && r.imageUrl === src);
+    const fast = `${other.origin}/fast.jpg`;
+    await setThreads(2);
+    let jobDone = false;
+    const job = tag(url).then((r) => {
+      jobDone = true;
+      return r;
+    });
+    job.catch(() => undefined); // awaited below; a failure before that must not surface as an unhandled rejection
+    // The job is running in the document once it fetches the slow images (the page's own load was the first request of each).
+    await waitFor(async () => [...server.hits].filter(([k, n]) => k.startsWith('/slow/') && n >= 2).length, (n) => n > 0, 30_000, 'the job fetching');
+    await setThreads(1);
+    const t0 = Date.now();
+    await clickClassify(await ext.worker(), url, [fast]);
+    const during = await waitFor(() => clicks(fast), (r) => r.length === 1, 30_000, 'the click during the job');
+    const waited = Date.now() - t0;
+    expect(jobDone).toBe(false); // answered while the job still runs, not after it
+    expect(during[0]!.error).toBeUndefined();
+    expect(during[0]!.top5).toHaveLength(5);
+    const done = await job;
+    expect(done.progress).toMatchObject({ total: SLOW + 1, done: SLOW + 1, failed: 0 });
+    // The document asks to be closed once idle; the next click runs on a fresh one with the new count.
+    await waitFor(async () => (await ext.worker()).evaluate(async () => (await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT] })).length),
+      (n) => n === 0, 15_000, 'the old document closed');
+    await clickClassify(await ext.worker(), url, [fast]);
+    const after = await waitFor(() => clicks(fast), (r) => r.length === 2, 60_000, 'the click after the job');
+    expect(after.sort((a, b) => a.time - b.time)[1]).toMatchObject({ threads: 1, backend: 'wasm' }); // the fresh runtime's count
+    console.log(`click during a long tagging job after a thread change: answered in ${waited} ms`);
+    await reader.close();
     await page.close();
   });
 });
