@@ -24,10 +24,11 @@ const catalog = readCatalog();
 const model = findModel(catalog, positionals[0] ?? catalog.default);
 const classes = labelsOf(catalog, model).fine.length;
 const set = readCifar('test', o.limit ? Number(o.limit) : undefined);
-const batch = Number(o.batch);
+// A graph exported with a fixed batch of 1 (which `npm run import` accepts) takes one image per run.
+const batch = model.input.shape[0] === 1 ? 1 : Number(o.batch);
 const pct = (k: number) => (100 * k) / set.count;
 
-console.log(`${model.id}: ${set.count} CIFAR-100 test images, batch ${batch}`);
+console.log(`${model.id}: ${set.count} CIFAR-100 test images, batch ${batch}${batch === 1 && Number(o.batch) !== 1 ? ' (the model takes one image per run)' : ''}`);
 const session = await nodeSession(modelPath(model.file), 2);
 const node = { top1: 0, top5: 0, argmax: [] as number[] };
 const t0 = performance.now();

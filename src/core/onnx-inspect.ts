@@ -17,6 +17,8 @@ export interface TensorInfo {
   elemType: number;
   /** Each dimension: a positive size, or the symbolic name / '?' of a free one. */
   dims: (number | string)[];
+  /** False when the file declares no shape at all (dims is then empty, not rank 0). */
+  shaped: boolean;
 }
 
 export interface OnnxInfo {
@@ -98,7 +100,7 @@ export class Reader {
 }
 
 export function valueInfo(r: Reader): TensorInfo {
-  const info: TensorInfo = { name: '', elemType: 0, dims: [] };
+  const info: TensorInfo = { name: '', elemType: 0, dims: [], shaped: false };
   for (const [f, w] of r.fields()) {
     if (f === 1 && w === 2) info.name = r.string();
     else if (f === 2 && w === 2) {
@@ -109,6 +111,7 @@ export function valueInfo(r: Reader): TensorInfo {
         for (const [ef, ew] of tt.fields()) {
           if (ef === 1 && ew === 0) info.elemType = tt.varint();
           else if (ef === 2 && ew === 2) {
+            info.shaped = true;
             const shape = tt.sub();
             for (const [sf, sw] of shape.fields()) {
               if (sf !== 1 || sw !== 2) { shape.skip(sw); continue; }
@@ -133,19 +136,25 @@ export function valueInfo(r: Reader): TensorInfo {
 /** A weight's dimension as a count; a negative or absurd one counts as 0 (the weight count stays finite). */
 const dimSize = (d: number) => (d > MAX_DIM ? 0 : d);
 
-function initializer(r: Reader): { name: string; size: number } {
+/** A weight count that stays a safe integer, whatever dims a crafted file declares. */
+const capped = (n: number) => Math.min(n, Number.MAX_SAFE_INTEGER);
+
+function initializer(r: Reader): { name: string; size: number; external: boolean } {
   let name = '';
   let size = 1;
   let hasDims = false;
+  let external = false;
   for (const [f, w] of r.fields()) {
-    if (f === 1 && w === 0) { size *= dimSize(r.varint()); hasDims = true; }
+    if (f === 1 && w === 0) { size = capped(size * dimSize(r.varint())); hasDims = true; }
     else if (f === 1 && w === 2) {
       const p = r.sub(); // packed dims
-      while (p.pos < p.end) { size *= dimSize(p.varint()); hasDims = true; }
+      while (p.pos < p.end) { size = capped(size * dimSize(p.varint())); hasDims = true; }
     } else if (f === 8 && w === 2) name = r.string();
+    else if (f === 13 && w === 2) { external = true; r.skip(w); } // external_data entries
+    else if (f === 14 && w === 0) external = r.varint() === 1 || external; // data_location: EXTERNAL
     else r.skip(w);
   }
-  return { name, size: hasDims ? size : 1 };
+  return { name, size: hasDims ? size : 1, external };
 }
 
 /** An OperatorSetIdProto's version when it is the default domain's ('' or 'ai.onnx'), else null. */
@@ -168,6 +177,7 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInfo {
   const ops = new Set<string>();
   const inits = new Set<string>();
   let graphs = 0;
+  let externalWeight: string | undefined;
   const r = new Reader(bytes);
   try {
     for (const [f, w] of r.fields()) {
@@ -192,7 +202,8 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInfo {
           } else if (gf === 5 && gw === 2) {
             const t = initializer(g.sub());
             inits.add(t.name);
-            info.params += t.size;
+            info.params = capped(info.params + t.size);
+            externalWeight ??= t.external ? t.name : undefined;
           } else if (gf === 11 && gw === 2) info.inputs.push(valueInfo(g.sub()));
           else if (gf === 12 && gw === 2) info.outputs.push(valueInfo(g.sub()));
           else g.skip(gw);
@@ -204,6 +215,10 @@ export function inspectOnnx(bytes: Uint8Array): OnnxInfo {
     throw e;
   }
   if (graphs !== 1 || info.irVersion === 0 || ops.size === 0) throw new OnnxError('not an ONNX model (no graph found)');
+  // As the CLI importer says it: the browser gets one file, and ORT Web cannot read the weights' other files.
+  if (externalWeight !== undefined) {
+    throw new OnnxError(`weights are stored in external data files (tensor '${externalWeight}'); save the model as one self-contained .onnx file`);
+  }
   info.inputs = info.inputs.filter((i) => !inits.has(i.name));
   info.ops = [...ops].sort();
   return info;
@@ -225,12 +240,15 @@ export function asClassifier(info: OnnxInfo, classes = 100): ClassifierShape {
   const i = info.inputs[0]!;
   const o = info.outputs[0]!;
   if (i.elemType !== 1) throw new OnnxError(`input '${i.name}' is not float32 (ONNX type ${i.elemType})`);
+  if (!i.shaped) throw new OnnxError(`input '${i.name}' has no declared shape; expected [N,3,32,32]`);
   if (i.dims.length !== 4) throw new OnnxError(`input '${i.name}' has rank ${i.dims.length} ${fmt(i)}; expected [N,3,32,32]`);
   const [n, c, h, w] = i.dims;
   // A free (symbolic) C, H or W is allowed, as the CLI importer allows it: the self-check runs 3×32×32.
   const fits = (d: number | string | undefined, want: number) => typeof d === 'string' || d === want;
   if (!fits(c, 3) || !fits(h, 32) || !fits(w, 32)) throw new OnnxError(`input '${i.name}' is ${fmt(i)}; expected [N,3,32,32]`);
   if (o.elemType !== 1) throw new OnnxError(`output '${o.name}' is not float32 (ONNX type ${o.elemType})`);
+  // No declared output shape: left to the self-check, as the CLI importer leaves it.
+  if (!o.shaped) return { inputName: i.name, outputName: o.name, batch: typeof n === 'number' ? n : -1 };
   if (o.dims.length !== 2) throw new OnnxError(`output '${o.name}' has rank ${o.dims.length} ${fmt(o)}; expected [N,${classes}]`);
   // A free class count is left to the self-check too.
   if (typeof o.dims[1] === 'number' && o.dims[1] !== classes) throw new OnnxError(`output '${o.name}' gives ${o.dims[1]} values per image; expected ${classes} (the CIFAR-100 classes)`);

@@ -12,9 +12,16 @@ let shipped: Promise<Catalog> | undefined;
 let merged: Promise<Catalog> | undefined;
 
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('pit-user-models') : undefined;
+const changeListeners: (() => void)[] = [];
 channel?.addEventListener('message', () => {
   merged = undefined;
+  for (const fn of changeListeners) fn();
 });
+
+/** Run `fn` whenever another context says the user's models changed (added, checked, removed). */
+export function onUserModelsChanged(fn: () => void): void {
+  changeListeners.push(fn);
+}
 
 /** Tell every extension page (and this one) that the user's models changed. */
 export function userModelsChanged(): void {

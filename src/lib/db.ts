@@ -238,14 +238,41 @@ export async function getUserModelBytes(id: string): Promise<ArrayBuffer | undef
   return (await (await openDb()).get('userModelFiles', id))?.bytes;
 }
 
-/** Entry and bytes in one transaction: a model is never listed without its file. */
-export async function putUserModel(m: UserModel, bytes?: ArrayBuffer): Promise<void> {
+/** Refused: the id is taken, or the same file (sha256) is stored under another model. */
+export class UserModelConflict extends Error {
+  constructor(message: string, readonly existing?: UserModel) {
+    super(message);
+  }
+}
+
+/**
+ * A new model: entry and bytes in one transaction (a model is never listed
+ * without its file), only if no stored model has its id or its sha256 — checked
+ * inside the transaction, so two tabs adding at once cannot both succeed or
+ * overwrite each other. Nothing is written when it throws.
+ */
+export async function addUserModel(m: UserModel, bytes: ArrayBuffer): Promise<void> {
   const tx = (await openDb()).transaction(['userModels', 'userModelFiles'], 'readwrite');
-  await Promise.all([
-    tx.objectStore('userModels').put(m),
-    bytes ? tx.objectStore('userModelFiles').put({ id: m.id, bytes }) : undefined,
-    tx.done,
-  ]);
+  const models = tx.objectStore('userModels');
+  try {
+    const stored = await models.getAll();
+    const same = stored.find((x) => x.entry.sha256 === m.entry.sha256);
+    if (same) throw new UserModelConflict(`the same file is already stored as ${same.id}`, same);
+    if (stored.some((x) => x.id === m.id) || (await tx.objectStore('userModelFiles').getKey(m.id)) !== undefined) {
+      throw new UserModelConflict(`a model with the id ${m.id} is being added in another tab`);
+    }
+    await models.add(m);
+    await tx.objectStore('userModelFiles').add({ id: m.id, bytes });
+    await tx.done;
+  } catch (e) {
+    try {
+      tx.abort();
+    } catch {
+      // already finished or aborted
+    }
+    await tx.done.catch(() => undefined);
+    throw e;
+  }
 }
 
 export async function deleteUserModel(id: string): Promise<void> {

@@ -128,6 +128,23 @@ async function createFromBytes(bytes: Uint8Array, backend: Backend, threads: num
 }
 
 /**
+ * Release the cached sessions (every backend) of the models `drop` picks, by
+ * id and sha256: a model that failed its self-check or was removed must not
+ * keep its weights in this document's memory until it closes.
+ */
+export function releaseSessions(drop: (id: string, sha256: string) => boolean): number {
+  let n = 0;
+  for (const [key, p] of sessions) {
+    const [id = '', sha256 = ''] = key.split('|');
+    if (!drop(id, sha256)) continue;
+    sessions.delete(key);
+    n++;
+    void p.then((ws) => ws.session.release(), () => undefined).catch(() => undefined);
+  }
+  return n;
+}
+
+/**
  * The warm session for (model, backend), created on first use and shared by
  * concurrent callers. `adapter`: the WebGPU adapter the caller already probed
  * (one probe per request), else it is probed here.

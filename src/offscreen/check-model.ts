@@ -5,11 +5,12 @@
  * wrongly sized outputs. A model that passes learns whether it outputs
  * probabilities and is offered everywhere from then on.
  */
+import type { ModelEntry } from '../core/catalog';
 import { judgeOutputs, OnnxError } from '../core/onnx-inspect';
 import { normalize } from '../core/normalize';
 import { getUserModel, markUserModelChecked } from '../lib/db';
 import { userModelsChanged } from '../lib/catalog-loader';
-import { getSession } from '../lib/ort-runtime';
+import { getSession, releaseSessions } from '../lib/ort-runtime';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -24,7 +25,16 @@ function testImages(): Float32Array[] {
 export async function checkUserModel(id: string, threads: number): Promise<{ kind: 'logits' | 'probabilities'; ms: number }> {
   const m = await getUserModel(id);
   if (!m) throw new Error(`no model "${id}" is being added`);
-  const entry = m.entry;
+  try {
+    return await check(id, m.entry, threads);
+  } catch (e) {
+    // Refused: its session (up to 100 MB of weights) goes now, not when the document closes.
+    releaseSessions((sid, sha) => sid === id && sha === m.entry.sha256);
+    throw e;
+  }
+}
+
+async function check(id: string, entry: ModelEntry, threads: number): Promise<{ kind: 'logits' | 'probabilities'; ms: number }> {
   const t0 = performance.now();
   let session: Awaited<ReturnType<typeof getSession>>;
   try {

@@ -5,7 +5,10 @@
  */
 import { parseClassifyRequest, parsePreprocess, parseTagJob, parseTensorRequest, parseWarmUp } from '../lib/message-schemas';
 import type { ClassifyResult } from '../lib/messages';
+import { loadShippedCatalog, onUserModelsChanged } from '../lib/catalog-loader';
+import { listUserModels } from '../lib/db';
 import { isExtensionContext, listen, send } from '../lib/messaging';
+import { releaseSessions } from '../lib/ort-runtime';
 import { checkUserModel } from './check-model';
 import { classifyOnce } from './classify';
 import { inferTensor } from './infer-tensor';
@@ -16,6 +19,14 @@ import { inference, loading } from './queues';
 import { cancelTagJobs, startTagJob, tagStatus } from './tag-jobs';
 
 setOnIdle(() => void send('background:offscreen-idle', undefined).catch(() => undefined));
+
+// A model the user removed (in Options, another context) lets go of its session here. Models still being
+// added (not yet checked, so not in the catalog) are kept: their self-check may be running in this document.
+onUserModelsChanged(() => void (async () => {
+  const [shipped, mine] = await Promise.all([loadShippedCatalog(), listUserModels()]);
+  const kept = new Set([...shipped.models.map((m) => `${m.id}|${m.sha256}`), ...mine.map((u) => `${u.id}|${u.entry.sha256}`)]);
+  releaseSessions((id, sha) => !kept.has(`${id}|${sha}`));
+})().catch(() => undefined));
 
 listen('offscreen', {
   'offscreen:classify': (payload) => {

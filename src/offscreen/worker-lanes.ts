@@ -175,8 +175,10 @@ export async function tagLanes(model: ModelEntry, backend: string, threads: numb
       if (pairs.get(key) === made) pairs.delete(key);
       for (const l of group) l.close();
     };
+    let bytesRead = false;
     const lanes: Promise<Lane[]> = (async () => {
       const bytes = await loadModelBytes(model);
+      bytesRead = true;
       const started = await Promise.allSettled(Array.from({ length: LANE_THREADS }, () => startLane(bytes, drop)));
       const ok = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
       group.push(...ok);
@@ -189,10 +191,11 @@ export async function tagLanes(model: ModelEntry, backend: string, threads: numb
     })();
     const made: Pair = { lanes, users: 0 };
     lanes.catch(() => {
-      // Lanes that cannot start (the pair still wanted): this document tags on its session from now on.
       if (pairs.get(key) !== made) return;
       pairs.delete(key);
-      unavailable = true;
+      // Workers that cannot start (the pair still wanted): this document tags on its session from now on.
+      // A model file that cannot be read (removed meanwhile) says nothing about workers.
+      if (bytesRead) unavailable = true;
     });
     pairs.set(key, made);
     pair = made;

@@ -14,7 +14,9 @@ import { loadSettings, saveSettings, type Settings } from '../lib/settings';
 
 const $ = byId;
 
-export async function initCloudSection(catalog: Catalog, saved: (s: Settings) => void): Promise<void> {
+/** Wires the cloud section; `setCatalog` redraws what lists the models (a model added or removed on this page). */
+export async function initCloudSection(first: Catalog, saved: (s: Settings) => void): Promise<{ setCatalog(c: Catalog): void }> {
+  let catalog = first;
   const s = await loadSettings();
   const endpoint = $<HTMLInputElement>('cloud-endpoint');
   const token = $<HTMLInputElement>('cloud-token');
@@ -57,22 +59,25 @@ export async function initCloudSection(catalog: Catalog, saved: (s: Settings) =>
   });
 
   const map = $('cloud-map');
-  for (const m of catalog.models) {
-    const label = document.createElement('label');
-    label.textContent = `${m.id} → `;
-    const input = document.createElement('input');
-    input.dataset.model = m.id;
-    input.placeholder = m.id;
-    input.value = s.cloudModelMap[m.id] ?? '';
-    input.addEventListener('change', async () => {
-      const current = (await loadSettings()).cloudModelMap;
-      const next = { ...current, [m.id]: input.value.trim() };
-      if (!next[m.id]) delete next[m.id];
-      void save({ cloudModelMap: next });
-    });
-    label.append(input);
-    map.append(label);
-  }
+  const renderMap = (modelMap: Record<string, string>) => {
+    map.replaceChildren(...catalog.models.map((m) => {
+      const label = document.createElement('label');
+      label.textContent = `${m.id} → `;
+      const input = document.createElement('input');
+      input.dataset.model = m.id;
+      input.placeholder = m.id;
+      input.value = modelMap[m.id] ?? '';
+      input.addEventListener('change', async () => {
+        const current = (await loadSettings()).cloudModelMap;
+        const next = { ...current, [m.id]: input.value.trim() };
+        if (!next[m.id]) delete next[m.id];
+        void save({ cloudModelMap: next });
+      });
+      label.append(input);
+      return label;
+    }));
+  };
+  renderMap(s.cloudModelMap);
 
   $('cloud-test').addEventListener('click', async () => {
     const r = check();
@@ -123,4 +128,10 @@ export async function initCloudSection(catalog: Catalog, saved: (s: Settings) =>
     await save({ cloudEnabled: true, cloudEndpoint: endpoint.value.trim(), cloudConsentOrigin: r.origin });
     showState(true, r.origin);
   });
+  return {
+    setCatalog(c: Catalog) {
+      catalog = c;
+      void loadSettings().then((now) => renderMap(now.cloudModelMap));
+    },
+  };
 }

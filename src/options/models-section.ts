@@ -9,7 +9,7 @@ import { parseCatalog, modelDisplayName, type Catalog, type ModelEntry } from '.
 import { asClassifier, inspectOnnx, MAX_MODEL_BYTES, NORMALISATION_PRESETS, type OnnxInfo } from '../core/onnx-inspect';
 import { sha256Hex } from '../core/sha256';
 import { loadCatalog, userModelsChanged } from '../lib/catalog-loader';
-import { deleteUserModel, listUserModels, putUserModel } from '../lib/db';
+import { addUserModel, deleteUserModel, listUserModels, UserModelConflict } from '../lib/db';
 import { byId as $ } from '../lib/dom';
 import { t, uiLanguage } from '../lib/i18n';
 import { send } from '../lib/messaging';
@@ -100,7 +100,7 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     say(t('optRemoved', entry.name), 'ok');
   };
 
-  // A self-check that never finished (the page was closed) leaves an unchecked entry: drop it.
+  // An entry left unchecked (its self-check failed or never answered, and this page could not delete it): drop it.
   for (const m of await listUserModels()) if (!m.checked && Date.now() - m.addedAt > 5 * 60_000) await deleteUserModel(m.id);
   await renderList();
 
@@ -114,7 +114,10 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     panel.hidden = true;
   });
 
+  // Picks are numbered: a slow earlier pick (a big file still being read) must not show its result over a later one.
+  let pickSeq = 0;
   fileInput.addEventListener('change', () => void (async () => {
+    const mine = ++pickSeq;
     reset(false);
     const file = fileInput.files?.[0];
     say('');
@@ -123,11 +126,13 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       // Judged by its size before a byte is read: a 2 GB file must not be loaded to be refused.
       if (file.size > MAX_MODEL_BYTES) throw new Error(t('optFileTooBig', file.name, mb(file.size, 0), mb(MAX_MODEL_BYTES, 0)));
       const bytes = await file.arrayBuffer();
+      if (mine !== pickSeq) return;
       const info = inspectOnnx(new Uint8Array(bytes));
       const shape = asClassifier(info);
       if (shape.batch > 1) throw new Error(t('optFixedBatch', shape.inputName, shape.batch));
       const sha256 = await sha256Hex(bytes);
       const catalog = await loadCatalog();
+      if (mine !== pickSeq) return;
       const same = catalog.models.find((m) => m.sha256 === sha256);
       if (same) throw new Error(t('optDuplicate', same.name, same.id));
       picked = { file, bytes, info, sha256, ...shape };
@@ -137,6 +142,7 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       $<HTMLInputElement>('add-model-name').value = file.name.replace(/\.onnx$/i, '');
       form.hidden = false;
     } catch (e) {
+      if (mine !== pickSeq) return;
       reset(false);
       say(t('optCannotUse', file.name, message(e)), 'fail');
     }
@@ -147,6 +153,7 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     if (!p) return;
     saveBtn.disabled = true;
     let id = '';
+    let stored = false;
     try {
       const name = $<HTMLInputElement>('add-model-name').value.trim() || p.file.name;
       const norm = document.querySelector<HTMLInputElement>('input[name=norm]:checked')?.value ?? 'cifar100';
@@ -169,14 +176,23 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       };
       // The catalog's own check, before anything is stored: an entry it would refuse later must not be kept.
       parseCatalog({ ...catalog, models: [...catalog.models, entry], default: catalog.default });
+      // The catalog may have gained this file since it was picked (another tab added it).
+      const same = catalog.models.find((m) => m.sha256 === p.sha256);
+      if (same) throw new Error(t('optDuplicate', same.name, same.id));
       say(t('optChecking', name));
-      await putUserModel({ id, entry, addedAt: Date.now(), checked: false }, p.bytes);
+      try {
+        await addUserModel({ id, entry, addedAt: Date.now(), checked: false }, p.bytes);
+      } catch (e) {
+        if (e instanceof UserModelConflict && e.existing) throw new Error(t('optDuplicate', e.existing.entry.name, e.existing.id));
+        throw e;
+      }
+      stored = true;
       const r = await send('background:check-model', { id }, 130_000);
       await refresh();
       reset();
       say(t('optAdded', name, kindName(r.kind), fixed(r.ms, 0)), 'ok');
     } catch (e) {
-      if (id) await deleteUserModel(id).catch(() => undefined);
+      if (stored) await deleteUserModel(id).catch(() => undefined); // only our own entry: never another tab's
       say(t('optNotAdded', message(e)), 'fail');
     } finally {
       saveBtn.disabled = false;

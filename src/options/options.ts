@@ -47,12 +47,18 @@ async function main(): Promise<void> {
     $('saved').textContent = t('optSaved', new Date().toLocaleTimeString(uiLanguage()));
   };
   const save = (patch: Partial<Settings>) => void saveSettings(patch).then(saved);
-  await initCloudSection(catalog, saved);
+  const cloud = await initCloudSection(catalog, saved);
   await initTaggingSection(saved);
-  await initModelsSection((c) => void loadSettings().then((s) => renderModels(c, s.modelId || c.default)));
+  // A model added or removed here: every list of models on this page follows.
+  let current = catalog;
+  await initModelsSection((c) => {
+    current = c;
+    cloud.setCatalog(c);
+    void loadSettings().then((s) => renderModels(c, s.modelId || c.default));
+  });
   select.addEventListener('change', () => {
-    $('model-info').textContent = describe(catalog, select.value);
-    save({ modelId: select.value === catalog.default ? '' : select.value });
+    $('model-info').textContent = describe(current, select.value);
+    save({ modelId: select.value === current.default ? '' : select.value });
   });
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name=backend]')) {
     r.addEventListener('change', () => save({ backend: r.value as Settings['backend'] }));

@@ -1,7 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { asClassifier, inspectOnnx, judgeOutputs, MAX_MODEL_BYTES } from '../../src/core/onnx-inspect';
-import { tinyClassifier } from '../support/onnx-builder';
+import { buildOnnx, tinyClassifier, type ValueSpec } from '../support/onnx-builder';
+
+/** Pool → flatten → Gemm with its interface and weights as given: shapes left out, weights in another file, absurd dims. */
+function model(o: { input?: ValueSpec['dims']; output?: ValueSpec['dims']; external?: boolean; extraInitDims?: number[] } = {}): Uint8Array {
+  const w = Array.from({ length: 300 }, (_, i) => Math.sin(i));
+  return buildOnnx({
+    inputs: [{ name: 'x', dims: o.input === undefined ? ['N', 3, 32, 32] : o.input }],
+    outputs: [{ name: 'y', dims: o.output === undefined ? ['N', 100] : o.output }],
+    inits: [
+      { name: 'W', dims: [3, 100], values: w, ...(o.external ? { external: true } : {}) },
+      ...(o.extraInitDims ? [{ name: 'Z', dims: o.extraInitDims, values: [] }] : []),
+    ],
+    nodes: [
+      { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['p'] },
+      { op: 'Flatten', inputs: ['p'], outputs: ['f'], attrs: { axis: 1 } },
+      { op: 'Gemm', inputs: ['f', 'W'], outputs: ['y'] },
+    ],
+  });
+}
 
 const shipped = new Uint8Array(readFileSync(new URL('../../models/resnet20-pit.onnx', import.meta.url)));
 
@@ -54,6 +72,20 @@ describe('refusals say what is wrong with the file', () => {
   it('10 or 1,000 outputs instead of 100', () => {
     expect(() => asClassifier(inspectOnnx(tinyClassifier({ classes: 10 })))).toThrow(/gives 10 values per image; expected 100/);
     expect(() => asClassifier(inspectOnnx(tinyClassifier({ classes: 1000 })))).toThrow(/gives 1000 values per image; expected 100/);
+  });
+
+  it('an input without a declared shape is refused as such; an output without one is left to the self-check, as the CLI does', () => {
+    expect(() => asClassifier(inspectOnnx(model({ input: null })))).toThrow("input 'x' has no declared shape; expected [N,3,32,32]");
+    expect(asClassifier(inspectOnnx(model({ output: null })))).toEqual({ inputName: 'x', outputName: 'y', batch: -1 });
+  });
+
+  it('weights kept in external data files (which the browser never gets), in the CLI importer\'s words', () => {
+    expect(() => inspectOnnx(model({ external: true }))).toThrow("weights are stored in external data files (tensor 'W'); save the model as one self-contained .onnx file");
+  });
+
+  it('absurd weight dimensions keep the parameter count a finite number', () => {
+    const info = inspectOnnx(model({ extraInitDims: Array.from({ length: 40 }, () => 2 ** 30) }));
+    expect(Number.isSafeInteger(info.params)).toBe(true);
   });
 
   it('a file over 100 MB', () => {

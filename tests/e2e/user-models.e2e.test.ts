@@ -147,6 +147,8 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
     expect(await storedIds()).toEqual([id]);
     expect(await modelOptions()).toContainEqual({ id, name: 'ResNet-20 opset 9' });
     expect(await options.textContent('#user-models')).toMatch(/images → probs \(probabilities\)/);
+    // The same page's other lists of models follow without a reload: the cloud comparison's model names.
+    expect(await options.$$eval('#cloud-map input', (els) => els.map((e) => (e as HTMLInputElement).dataset.model))).toContain(id);
   });
 
   it.skipIf(!hasCifar('test'))(`classifies CIFAR-100 test images with the same top-1 as onnxruntime-node on the same file${hasCifar('test') ? '' : ` — skipped: no test.bin in ${cifarDir()}`}`, async () => {
@@ -205,6 +207,7 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
     await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
     expect(await storedIds()).toEqual([]);
     expect((await modelOptions()).map((o) => o.id)).not.toContain(id);
+    await expect.poll(() => options.$$eval('#cloud-map input', (els) => els.map((e) => (e as HTMLInputElement).dataset.model))).not.toContain(id);
     await expect.poll(() => sw.evaluate(async () => ((await chrome.storage.local.get('settings')).settings as { value?: { modelId?: string } } | undefined)?.value?.modelId ?? '')).toBe('');
   });
 });

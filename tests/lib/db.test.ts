@@ -2,8 +2,12 @@
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { InferenceRecord } from '../../src/core/record';
+import type { ModelEntry } from '../../src/core/catalog';
 import { personalAccuracy } from '../../src/core/personal-accuracy';
-import { addRecord, addRecords, allRecords, checkedImageRecords, clearRecords, countRecords, deleteRecord, deleteSite, enforceRetention, recentRecords, recordByRequestId, recordsOfImage, setCloudResult, setUserLabel } from '../../src/lib/db';
+import {
+  addRecord, addRecords, addUserModel, allRecords, checkedImageRecords, clearRecords, countRecords, deleteRecord, deleteSite, deleteUserModel, enforceRetention,
+  getUserModelBytes, listUserModels, recentRecords, recordByRequestId, recordsOfImage, setCloudResult, setUserLabel, type UserModel, UserModelConflict,
+} from '../../src/lib/db';
 
 function rec(i: number, extra: Partial<InferenceRecord> = {}): InferenceRecord {
   return {
@@ -127,5 +131,23 @@ describe('db: library operations', () => {
     await addRecord(rec(20, { time: now }));
     expect(await enforceRetention(0, 1, now)).toBe(4);
     expect((await allRecords()).map((r) => r.requestId)).toEqual(['req-20']);
+  });
+});
+
+describe('db: models the user adds', () => {
+  const entry = (id: string, sha256: string) => ({ id, name: id, sha256 }) as unknown as ModelEntry;
+  const model = (id: string, sha256: string): UserModel => ({ id, entry: entry(id, sha256), addedAt: 1, checked: false });
+
+  it('adds a model only when neither its id nor its file is stored yet, writing nothing when refused', async () => {
+    for (const m of await listUserModels()) await deleteUserModel(m.id);
+    await addUserModel(model('user-a', 'aa'), new Uint8Array([1, 2, 3]).buffer);
+    // The same file from another tab under another name: refused, and says which model has it.
+    await expect(addUserModel(model('user-b', 'aa'), new Uint8Array([1, 2, 3]).buffer))
+      .rejects.toSatisfy((e) => e instanceof UserModelConflict && e.existing?.id === 'user-a');
+    // Two tabs picking the same id for different files: the second is refused, the first is not overwritten.
+    await expect(addUserModel(model('user-a', 'bb'), new Uint8Array([9]).buffer)).rejects.toThrow(/being added in another tab/);
+    expect((await listUserModels()).map((m) => [m.id, m.entry.sha256])).toEqual([['user-a', 'aa']]);
+    expect(new Uint8Array((await getUserModelBytes('user-a'))!)).toEqual(new Uint8Array([1, 2, 3]));
+    expect(await getUserModelBytes('user-b')).toBeUndefined();
   });
 });

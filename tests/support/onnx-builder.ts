@@ -5,9 +5,11 @@
  */
 
 type Dim = number | string;
-export interface ValueSpec { name: string; dims: Dim[]; elemType?: number }
+/** `dims: null`: no shape declared at all. */
+export interface ValueSpec { name: string; dims: Dim[] | null; elemType?: number }
 export interface NodeSpec { op: string; inputs: string[]; outputs: string[]; domain?: string; attrs?: Record<string, number | number[]> }
-export interface InitSpec { name: string; dims: number[]; values: number[] }
+/** `external`: the weights live in a separate file (data_location EXTERNAL), as onnx.save(save_as_external_data=True) writes them. */
+export interface InitSpec { name: string; dims: number[]; values: number[]; external?: boolean }
 export interface ModelSpec {
   inputs: ValueSpec[];
   outputs: ValueSpec[];
@@ -33,8 +35,8 @@ const bytes = (field: number, b: number[] | Uint8Array) => [...key(field, 2), ..
 const str = (field: number, s: string) => bytes(field, [...new TextEncoder().encode(s)]);
 
 function valueInfo(v: ValueSpec): number[] {
-  const dims = v.dims.flatMap((d) => bytes(1, typeof d === 'number' ? int(1, d) : str(2, d)));
-  const tensorType = [...int(1, v.elemType ?? 1), ...bytes(2, dims)];
+  const dims = v.dims?.flatMap((d) => bytes(1, typeof d === 'number' ? int(1, d) : str(2, d)));
+  const tensorType = [...int(1, v.elemType ?? 1), ...(dims ? bytes(2, dims) : [])];
   return [...str(1, v.name), ...bytes(2, bytes(1, tensorType))];
 }
 
@@ -55,7 +57,10 @@ function node(n: NodeSpec): number[] {
 
 function initializer(t: InitSpec): number[] {
   const raw = new Uint8Array(new Float32Array(t.values).buffer);
-  return [...t.dims.flatMap((d) => int(1, d)), ...int(2, 1), ...str(8, t.name), ...bytes(9, raw)];
+  const head = [...t.dims.flatMap((d) => int(1, d)), ...int(2, 1), ...str(8, t.name)];
+  // external_data (13): StringStringEntryProto { key 1, value 2 }; data_location (14) = EXTERNAL (1).
+  if (t.external) return [...head, ...bytes(13, [...str(1, 'location'), ...str(2, `${t.name}.bin`)]), ...int(14, 1)];
+  return [...head, ...bytes(9, raw)];
 }
 
 export function buildOnnx(m: ModelSpec): Uint8Array {
