@@ -13,7 +13,7 @@ import { loadSettings } from '../lib/settings';
 import { createContextMenu, onContextMenuClick } from './context-menu';
 import { closeOffscreen, sendOffscreen } from './offscreen-client';
 import { onClassified } from './on-classified';
-import { autoTag, onTagProgress, readDeferred, tagCancel, tagPage, tagStatus } from './tag-page';
+import { autoTag, onTagProgress, pageGone, readDeferred, tagCancel, tagPage, tagStatus } from './tag-page';
 import { contentSettings, pushContentSettings } from './content-settings';
 import { warmUp } from './warm-up';
 import { correctRecord, labelNamesFor } from '../lib/corrections';
@@ -44,6 +44,9 @@ browser.contextMenus.onClicked.addListener((info, tab) => {
   onContextMenuClick(info, tab, clickedAt).catch((e: unknown) => console.error('classify failed', e));
 });
 
+// A closed tab's jobs stop (its page's pagehide may not get its message out).
+browser.tabs.onRemoved.addListener((tabId) => void pageGone(tabId));
+
 // Changing the thread count only takes effect in a fresh WASM runtime.
 browser.storage.onChanged.addListener((changes, area) => {
   const c = changes.settings;
@@ -55,7 +58,7 @@ browser.storage.onChanged.addListener((changes, area) => {
 });
 
 /** What a content script may ask the worker; everything else from a web page's frame is refused. */
-const CONTENT_MAY_ASK = new Set(['background:auto-tag', 'background:content-settings', 'background:warm-up', 'background:correct', 'background:label-names']);
+const CONTENT_MAY_ASK = new Set(['background:auto-tag', 'background:content-settings', 'background:warm-up', 'background:correct', 'background:label-names', 'background:page-gone']);
 
 listen('background', {
   'background:classified': onClassified,
@@ -83,12 +86,15 @@ listen('background', {
   'background:auto-tag': autoTag,
   'background:content-settings': contentSettings,
   'background:warm-up': warmUp,
+  // Only the sender's own tab, and only its top frame's leaving ends the tab's jobs.
+  'background:page-gone': (_p, sender) => (sender.tab?.id !== undefined && sender.frameId === 0 ? pageGone(sender.tab.id) : { cancelled: 0 }),
   'background:stored': ({ requestId }) => markStored(requestId),
 }, (name, sender) =>
   // Content scripts are untrusted: all they may do is ask for their settings view,
   // for auto-tagging (checked again inside against the user's allow-list), for a
-  // warm-up (loads our own model; nothing page-controlled reaches it), and label
-  // a record of their own page's origin with one of the model's labels.
+  // warm-up (loads our own model; nothing page-controlled reaches it), label
+  // a record of their own page's origin with one of the model's labels, and say
+  // that their own page is going away (which only cancels their own tab's jobs).
   isExtensionContext(sender) ||
   (CONTENT_MAY_ASK.has(name) && sender.id === browser.runtime.id && sender.tab !== undefined));
 

@@ -27,7 +27,27 @@ async function startJob(tabId: number, pageUrl: string, images: TagImage[], sour
   return jobId;
 }
 
+/** Tabs whose images are being collected now (a double click must not start two jobs). */
+const collecting = new Set<number>();
+
+/**
+ * One job per tab: while a page's images are collected, or its job runs, a
+ * second "Tag this page" gets the running job (the popup follows it) instead
+ * of tagging every image twice.
+ */
 export async function tagPage({ tabId }: Payload<'background:tag-page'>): Promise<{ jobId: string; total: number; skipped: { url: string; reason: string }[] }> {
+  if (collecting.has(tabId)) throw new Error('this page is already being collected for tagging');
+  const running = await tagStatus({ tabId }).catch(() => null);
+  if (running && !running.finished) return { jobId: running.jobId, total: running.total, skipped: [] };
+  collecting.add(tabId);
+  try {
+    return await collectAndStart(tabId);
+  } finally {
+    collecting.delete(tabId);
+  }
+}
+
+async function collectAndStart(tabId: number): Promise<{ jobId: string; total: number; skipped: { url: string; reason: string }[] }> {
   const tab = await browser.tabs.get(tabId);
   if (!tab.url || !/^https?:/.test(tab.url)) throw new Error('only http(s) pages can be tagged');
   if (!(await ensureContentScript(tabId, 0))) throw new Error('the extension cannot run on this page');
@@ -54,6 +74,14 @@ export async function readDeferred({ tabId, srcUrl }: Payload<'background:read-d
     if (/receiving end does not exist|could not establish connection|no tab with id/i.test(message)) throw new Error('the image is no longer on this page');
     throw e;
   }
+}
+
+/**
+ * The tab's page went away (navigated, closed, reloaded): its jobs stop, so
+ * nothing is fetched for a page the user left, nor with its cookies.
+ */
+export async function pageGone(tabId: number): Promise<{ cancelled: number }> {
+  return tagCancel({ tabId }).catch(() => ({ cancelled: 0 }));
 }
 
 export async function tagCancel({ tabId }: Payload<'background:tag-cancel'>): Promise<{ cancelled: number }> {

@@ -27,6 +27,8 @@ if (!g[FLAG]) {
     warmedAt = performance.now();
     void send('background:warm-up', {}).catch(() => undefined);
   });
+  // Leaving the page (navigation, reload, closing the tab) stops its tagging job: nothing more is fetched for it.
+  addEventListener('pagehide', () => void send('background:page-gone', {}).catch(() => undefined));
   document.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key === 'Escape') closeAll();
   }, { capture: true });

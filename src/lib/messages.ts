@@ -137,6 +137,8 @@ export interface ProtocolMap {
   'background:tag-status': (p: { tabId: number }) => TagProgress | null;
   /** Content script → worker: the user right-clicked an image; warm the classifier up before the menu item is chosen. */
   'background:warm-up': (p: Record<string, never>) => { started: boolean };
+  /** Content → worker: this page is going away (pagehide); its tagging jobs stop. */
+  'background:page-gone': (p: Record<string, never>) => { cancelled: number };
   /** Content script → worker: the settings view for this page (see ContentSettings). */
   'background:content-settings': (p: Record<string, never>) => ContentSettings;
   /** Content script (auto-tag, allowed sites only) → worker: new images appeared. */

@@ -69,6 +69,7 @@ export async function initTagging(onChange: () => void): Promise<void> {
     jobId = undefined;
     last = undefined;
     render(null, t('popCollecting'));
+    $('tag-page').setAttribute('disabled', ''); // while collecting: a second click would ask again (the worker says no)
     try {
       const r = await send('background:tag-page', { tabId }, 60_000);
       jobId = r.jobId;

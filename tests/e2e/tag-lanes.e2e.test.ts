@@ -205,4 +205,33 @@ describe('page tagging on worker lanes', () => {
     await reader.close();
     await page.close();
   });
+
+  it('a second "Tag this page" while one runs follows it, and leaving the page stops the job', async () => {
+    const page = await ext.context.newPage();
+    const url = `${server.origin}/slow.html`;
+    await page.goto(url);
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const hitsBefore = [...server.hits].filter(([k]) => k.startsWith('/slow/')).reduce((n, [, v]) => n + v, 0);
+    const job = tag(url);
+    job.catch(() => undefined);
+    await waitFor(async () => [...server.hits].filter(([k]) => k.startsWith('/slow/')).reduce((n, [, v]) => n + v, 0) - hitsBefore, (n) => n > 0, 30_000, 'the job fetching');
+    // Asked again (another popup, a double click): the running job, not a second one.
+    const sw = await ext.worker();
+    const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
+    const reader = await ext.page('src/options/options.html');
+    const again = await reader.evaluate((tab) => chrome.runtime.sendMessage({ target: 'background', name: 'background:tag-page', payload: { tabId: tab } }), tabId) as { jobId: string; total: number };
+    expect(again.total).toBe(SLOW + 1);
+    // The user goes elsewhere: the job ends, cancelled, short of its images.
+    await page.goto(`${server.origin}/page.html`);
+    const { progress, records } = await job;
+    expect(progress.jobId).toBe(again.jobId);
+    expect(progress).toMatchObject({ finished: true, cancelled: true });
+    expect(progress.done).toBeLessThan(SLOW + 1);
+    const all = (await readRecords(reader)) as unknown as InferenceRecord[];
+    const slowRecords = all.filter((r) => r.requestId.startsWith(`${progress.jobId}:`));
+    expect(slowRecords.length).toBe(records.size); // one job's records only, none twice
+    expect(slowRecords.length).toBeLessThan(SLOW + 1);
+    await reader.close();
+    await page.close();
+  });
 });
