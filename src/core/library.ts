@@ -25,6 +25,7 @@ export interface LibraryQuery {
   text?: string;
   /** Index into the coarse labels (the 20 superclasses). */
   superclass?: number;
+  /** Only this site's records ('' : records without a site); absent: every site. */
   site?: string;
   /** Epoch ms, inclusive. */
   from?: number;
@@ -80,7 +81,7 @@ export function libraryEntries(records: readonly InferenceRecord[], labels: Labe
   const out = [...newest.values()].filter((e) =>
     (!text || matches(e.label)) &&
     (wantCoarse === undefined || e.superclass === wantCoarse) &&
-    (!q.site || e.record.site === q.site) &&
+    (q.site === undefined || (e.record.site ?? '') === q.site) &&
     (q.from === undefined || e.record.time >= q.from) &&
     (q.to === undefined || e.record.time <= q.to) &&
     (q.minConfidence === undefined || e.prob >= q.minConfidence));
@@ -102,16 +103,19 @@ export function librarySites(entries: readonly LibraryEntry[]): { site: string; 
   return [...counts.entries()].map(([site, count]) => ({ site, count })).sort((a, b) => b.count - a.count || (a.site < b.site ? -1 : 1));
 }
 
-/** Flat rows for CSV/JSON export (no thumbnails: exports are for data, and stay small). */
 /**
  * The CSV export. Cells a spreadsheet would run as a formula (`=`, `+`, `-`,
- * `@`, tab, CR at the start: a page controls its URLs and a server its error
- * texts) are prefixed with `'` (papaparse escapeFormulae).
+ * `@`, tab, CR at the start: a page controls its URLs and its site's name)
+ * are prefixed with `'` (papaparse escapeFormulae).
  */
 export function exportCsv(entries: readonly LibraryEntry[]): string {
   return Papa.unparse(exportRows(entries), { escapeFormulae: true });
 }
 
+/**
+ * Flat rows for CSV/JSON export, one per library entry (an image's newest
+ * classification and the user's label; no thumbnails, timings or error records).
+ */
 export function exportRows(entries: readonly LibraryEntry[]): Record<string, string | number>[] {
   return entries.map((e) => ({
     time: new Date(e.record.time).toISOString(),

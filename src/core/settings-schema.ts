@@ -3,6 +3,7 @@
  * nowhere else (storage access is in lib/settings.ts).
  */
 import * as v from 'valibot';
+import { validateEndpoint } from './cloud-endpoint';
 
 export const SETTINGS_VERSION = 1;
 
@@ -46,7 +47,10 @@ export const DEFAULT_SETTINGS: Settings = v.parse(SettingsSchema, {});
 /**
  * Whatever is stored (older versions, hand edits, corruption) becomes valid
  * settings: each invalid or unknown field falls back to its default, the
- * valid ones are kept. Never throws.
+ * valid ones are kept. Never throws. The cloud comparison reads as on only
+ * with the user's consent to the endpoint's exact origin (settings from before
+ * consent was bound to an origin say off: nothing is sent for them, and the
+ * Options page must not claim otherwise).
  */
 export function coerceSettings(raw: unknown): Settings {
   if (typeof raw !== 'object' || raw === null) return { ...DEFAULT_SETTINGS };
@@ -55,5 +59,10 @@ export function coerceSettings(raw: unknown): Settings {
     const field = (SettingsSchema.entries as Record<string, v.GenericSchema>)[k];
     if (field && v.safeParse(field, val).success) out[k] = val;
   }
-  return v.parse(SettingsSchema, out);
+  const s = v.parse(SettingsSchema, out);
+  if (s.cloudEnabled) {
+    const ep = validateEndpoint(s.cloudEndpoint);
+    if (!ep.ok || ep.origin !== s.cloudConsentOrigin) s.cloudEnabled = false;
+  }
+  return s;
 }

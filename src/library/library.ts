@@ -1,6 +1,7 @@
 /** The library page: search, filter, sort, open, delete and export what was tagged. */
 import { matchLabel } from '../lib/label-match';
 import { byId } from '../lib/dom';
+import type { InferenceRecord } from '../core/record';
 import { download } from '../lib/download';
 import { labelsOf, resolveModel } from '../core/catalog';
 import { exportCsv, exportRows, libraryEntries, librarySites, type LabelTable, type LibraryEntry, type LibraryQuery, type LibrarySort } from '../core/library';
@@ -43,11 +44,11 @@ function checkRow(e: LibraryEntry): HTMLDivElement {
   const fail = (err: unknown) => {
     row.append(Object.assign(document.createElement('span'), { className: 'err', textContent: err instanceof Error ? err.message : String(err) }));
   };
-  const save = (label: string) => void correctRecord(e.record.requestId, label).then(refresh, fail);
+  const save = (label: string) => void correctRecord(e.record.requestId, label).then(reload, fail);
   if (e.userLabel) {
     const right = e.userLabel.label === e.modelLabel;
     row.append(Object.assign(document.createElement('span'), { className: 'said', textContent: right ? t('libCheckedRight') : t('libCorrected', labelName(e.modelLabel)) }),
-      btn(t('libUndo'), () => void correctRecord(e.record.requestId, null).then(refresh, fail)));
+      btn(t('libUndo'), () => void correctRecord(e.record.requestId, null).then(reload, fail)));
     return row;
   }
   row.append(btn(t('libRight'), () => save(e.modelLabel)), btn(t('libWrong'), () => {
@@ -72,6 +73,10 @@ function checkRow(e: LibraryEntry): HTMLDivElement {
   return row;
 }
 
+/** The site list's value for records without a site (a page URL with no host): not '' (that is "all sites"). */
+const NO_SITE = '(none)';
+const siteQuery = (value: string): { site?: string } => (value === '' ? {} : { site: value === NO_SITE ? '' : value });
+
 function query(): LibraryQuery {
   const day = (id: string, end: boolean) => {
     const v = $<HTMLInputElement>(id).value;
@@ -79,7 +84,7 @@ function query(): LibraryQuery {
   };
   const sc = $<HTMLSelectElement>('superclass').value;
   const q: LibraryQuery = {
-    text: $<HTMLInputElement>('q').value, site: $<HTMLSelectElement>('site').value,
+    text: $<HTMLInputElement>('q').value, ...siteQuery($<HTMLSelectElement>('site').value),
     minConfidence: Number($<HTMLInputElement>('conf').value) / 100, sort: $<HTMLSelectElement>('sort').value as LibrarySort,
   };
   if (sc !== '') q.superclass = Number(sc);
@@ -112,7 +117,7 @@ function card(e: LibraryEntry): HTMLLIElement {
     // Every classification of this image goes, not only the newest one shown.
     const all = await recordsOfImage(e.record.imageUrl);
     for (const r of all) if (r.id !== undefined) await deleteRecord(r.id);
-    await refresh();
+    await reload();
   });
   row.append(open, del);
   li.append(img, label, meta1, meta2, checkRow(e), row);
@@ -128,13 +133,25 @@ function render(): void {
   $('delete-site').toggleAttribute('disabled', !$<HTMLSelectElement>('site').value);
 }
 
-async function refresh(): Promise<void> {
-  const records = await allRecords();
+/**
+ * The history as last read: filters work on it in memory (every keystroke
+ * used to read the whole store, thumbnails included, again). Read again after
+ * anything this page changes, and when the page comes back into view.
+ */
+let records: InferenceRecord[] = [];
+
+async function reload(): Promise<void> {
+  records = await allRecords();
+  refresh();
+}
+
+function refresh(): void {
   const siteSel = $<HTMLSelectElement>('site');
   const current = siteSel.value;
   const sites = librarySites(libraryEntries(records, labels));
-  siteSel.replaceChildren(new Option(t('libAllSites'), ''), ...sites.map((s) => new Option(`${s.site || t('libNoSite')} (${count(s.count)})`, s.site)));
-  siteSel.value = sites.some((s) => s.site === current) ? current : '';
+  const value = (site: string) => (site === '' ? NO_SITE : site);
+  siteSel.replaceChildren(new Option(t('libAllSites'), ''), ...sites.map((s) => new Option(`${s.site || t('libNoSite')} (${count(s.count)})`, value(s.site))));
+  siteSel.value = sites.some((s) => value(s.site) === current) ? current : '';
   entries = libraryEntries(records, labels, query());
   render();
 }
@@ -143,24 +160,31 @@ const stamp = () => new Date().toISOString().slice(0, 10);
 $('export-csv').addEventListener('click', () => download(`image-tags-${stamp()}.csv`, 'text/csv', exportCsv(entries)));
 $('export-json').addEventListener('click', () => download(`image-tags-${stamp()}.json`, 'application/json', JSON.stringify(exportRows(entries), null, 2)));
 $('delete-site').addEventListener('click', async () => {
-  const site = $<HTMLSelectElement>('site').value;
-  if (!site || !confirm(t('libConfirmDeleteSite', site))) return;
+  const value = $<HTMLSelectElement>('site').value;
+  if (!value) return;
+  const site = value === NO_SITE ? '' : value;
+  if (!confirm(t('libConfirmDeleteSite', site || t('libNoSite')))) return;
   await deleteSite(site);
   $<HTMLSelectElement>('site').value = '';
-  await refresh();
+  await reload();
 });
 $('delete-all').addEventListener('click', async () => {
   if (!confirm(t('libConfirmDeleteAll'))) return;
   await clearRecords();
-  await refresh();
+  await reload();
 });
 $('more').addEventListener('click', () => {
   shown += PAGE;
   render();
 });
+// Filtering works on the records in memory: every key applies at once.
 $('filters').addEventListener('input', () => {
   shown = PAGE;
-  void refresh();
+  refresh();
+});
+// Classifications made while this page was in the background appear when it is looked at again.
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible') void reload();
 });
 $('filters').addEventListener('submit', (e) => e.preventDefault());
 
@@ -171,4 +195,4 @@ const byCount = s.retentionMaxCount
 const byAge = s.retentionMaxDays ? plural(s.retentionMaxDays, t('libKeepDaysOne', maxDays), t('libKeepDaysFew', maxDays), t('libKeepDaysMany', maxDays)) : '';
 $('retention').textContent = byCount && byAge ? t('libRetentionBoth', byCount, byAge)
   : byCount || byAge ? t('libRetention', byCount || byAge) : t('libRetentionAll');
-await refresh();
+await reload();

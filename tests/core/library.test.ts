@@ -58,6 +58,10 @@ describe('libraryEntries', () => {
 
   it('filters by site, date and confidence, and sorts', () => {
     expect(libraryEntries(records, labels, { site: 'b.test' })).toHaveLength(1);
+    // Records of a page without a host are a site of their own (''), not "every site".
+    const siteless = [...records, rec(2, 0.7, { site: '', pageUrl: 'file:///tmp/a.html', imageUrl: 'file:///tmp/x.png' })];
+    expect(libraryEntries(siteless, labels, { site: '' }).map((e) => e.record.imageUrl)).toEqual(['file:///tmp/x.png']);
+    expect(libraryEntries(siteless, labels, {})).toHaveLength(libraryEntries(records, labels, {}).length + 1);
     expect(libraryEntries(records, labels, { minConfidence: 0.8 }).map((e) => e.prob)).toEqual([0.95, 0.9]);
     const t = records[2]!.time;
     expect(libraryEntries(records, labels, { from: t, to: t }).map((e) => e.record.time)).toEqual([t]);

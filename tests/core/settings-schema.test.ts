@@ -18,7 +18,15 @@ describe('settings', () => {
   it('keeps the cloud comparison off unless the user turned it on', () => {
     expect(DEFAULT_SETTINGS).toMatchObject({ cloudEnabled: false, cloudEndpoint: '', cloudToken: '', cloudModelMap: {} });
     expect(coerceSettings({ cloudEnabled: 'yes' }).cloudEnabled).toBe(false);
-    expect(coerceSettings({ cloudEnabled: true, cloudModelMap: { a: 'b' } })).toMatchObject({ cloudEnabled: true, cloudModelMap: { a: 'b' } });
+    const on = { cloudEnabled: true, cloudEndpoint: 'https://models.example.com/v2', cloudConsentOrigin: 'https://models.example.com', cloudModelMap: { a: 'b' } };
+    expect(coerceSettings(on)).toMatchObject({ cloudEnabled: true, cloudModelMap: { a: 'b' } });
+  });
+
+  it('reads the cloud comparison as off without consent to the endpoint\'s exact origin (as the worker, which then sends nothing)', () => {
+    const base = { cloudEnabled: true, cloudEndpoint: 'https://models.example.com/v2' };
+    expect(coerceSettings(base).cloudEnabled).toBe(false); // turned on before consent was bound to an origin
+    expect(coerceSettings({ ...base, cloudConsentOrigin: 'https://other.example.com' }).cloudEnabled).toBe(false);
+    expect(coerceSettings({ ...base, cloudEndpoint: 'not a url', cloudConsentOrigin: 'https://models.example.com' }).cloudEnabled).toBe(false);
   });
 
   it('never throws on garbage', () => {
