@@ -4,6 +4,7 @@
  * idle time, so the page's own work always goes first.
  */
 import type { ContentSettings } from '../lib/messages';
+import { autoTagOfferable } from '../lib/message-schemas';
 import { send } from '../lib/messaging';
 import { collectImages } from './collect';
 import { remember } from './page-images';
@@ -21,9 +22,11 @@ function idle(fn: () => void): void {
 /** An offer is with the worker: the next pass waits for its answer (and runs right after it when asked for meanwhile). */
 let offering = false;
 let passWanted = false;
+/** After a refusal (a job running, the quota spent) no pass runs before this: the page's mutations only note that one is wanted. */
+let backoffUntil = 0;
 
 function schedule(): void {
-  if (offering) {
+  if (offering || Date.now() < backoffUntil) {
     passWanted = true;
     return;
   }
@@ -32,8 +35,9 @@ function schedule(): void {
   idle(() => {
     scheduled = false;
     const { images } = collectImages(document, minSize, seen);
-    // blob: URLs need their bytes read here; auto-tag leaves them to "Tag this page".
-    const fresh = images.filter((c) => !c.url.startsWith('blob:'));
+    // blob: URLs need their bytes read here; auto-tag leaves them to "Tag this page", as it leaves a
+    // data: URL over 8 MB (what the worker would refuse, and with it every other image of the offer).
+    const fresh = images.filter((c) => !c.url.startsWith('blob:') && autoTagOfferable(c.url));
     if (fresh.length === 0) return;
     remember(fresh);
     // One offer at a time; what the worker does not take (a job is running, the
@@ -47,7 +51,12 @@ function schedule(): void {
       for (const c of rest) seen.delete(c.url);
       refused = rest.length > 0;
       if (refused || fresh.length > 100) retryLater();
-    }, () => undefined).finally(() => {
+    }, () => {
+      // Refused outright (auto-tag switched off meanwhile, the worker restarting): offered again later.
+      for (const c of offer) seen.delete(c.url);
+      refused = true;
+      retryLater();
+    }).finally(() => {
       offering = false;
       // After a refusal (job running, quota spent) the retry timer decides, not the page's next mutation.
       const again = passWanted && !refused;
@@ -59,8 +68,13 @@ function schedule(): void {
 
 let retry: ReturnType<typeof setTimeout> | undefined;
 function retryLater(): void {
+  backoffUntil = Date.now() + 10_000;
   clearTimeout(retry);
-  retry = setTimeout(schedule, 10_000);
+  retry = setTimeout(() => {
+    backoffUntil = 0;
+    passWanted = false;
+    schedule();
+  }, 10_000);
 }
 
 function onLoad(e: Event): void {
@@ -77,6 +91,7 @@ function start(): void {
 
 function stop(): void {
   clearTimeout(retry);
+  backoffUntil = 0;
   observer?.disconnect();
   observer = undefined;
   document.removeEventListener('load', onLoad, { capture: true });

@@ -92,9 +92,9 @@ export interface InferenceRecord {
   batchSize: number;
   top5: Prediction[];
   timings: Timings;
-  /** The session had to be created for this request. */
+  /** The session had to be created for this request (or for the batch it ran in): not a warm figure. */
   coldStart: boolean;
-  /** Session-creation time in ms when coldStart. */
+  /** Session-creation time in ms, on the one record of a cold request or batch that carries it. */
   sessionCreateMs?: number;
   /** Small JPEG data URL of the 32x32 model input... or a thumbnail, for the popup list. */
   thumbnail?: string;

@@ -88,9 +88,15 @@ export const PreprocessSchema = v.object({
 export const WarmUpSchema = v.object({ modelId: v.pipe(v.string(), v.maxLength(100)), backend, threads });
 
 /** From a content script (untrusted): a bounded list of image URLs. */
+const AUTO_TAG_URL = /^(https?:|data:image\/)/;
+const AUTO_TAG_MAX_URL = 8 * 1024 * 1024;
+
 export const AutoTagSchema = v.object({
-  images: v.pipe(v.array(v.object({ srcUrl: v.pipe(v.string(), v.regex(/^(https?:|data:image\/)/), v.maxLength(8 * 1024 * 1024)) })), v.maxLength(200)),
+  images: v.pipe(v.array(v.object({ srcUrl: v.pipe(v.string(), v.regex(AUTO_TAG_URL), v.maxLength(AUTO_TAG_MAX_URL)) })), v.maxLength(200)),
 });
+
+/** Whether the worker takes this image URL in an auto-tag offer (the schema above): one it would refuse must not sink a whole offer. */
+export const autoTagOfferable = (url: string): boolean => url.length <= AUTO_TAG_MAX_URL && AUTO_TAG_URL.test(url);
 
 function check<T>(schema: v.GenericSchema<unknown, T>, what: string, payload: unknown): T {
   const r = v.safeParse(schema, payload);

@@ -143,9 +143,11 @@ export function applyOutcome(record: InferenceRecord, plan: Plan, out: BatchOutc
   record.timings.inference = out.inferenceMs; // the batch's session.run, shared by its images
   record.timings.postprocess = out.postprocessMs;
   record.timings.session = out.sessionMs;
-  if (i === 0 && out.coldStartMs !== undefined) {
+  // Every image of a batch that waited for its session waited for it: none is a warm figure. The creation
+  // itself is one, so its time goes on the batch's first record only (the popup counts it once).
+  if (out.coldStartMs !== undefined) {
     record.coldStart = true;
-    record.sessionCreateMs = out.coldStartMs;
+    if (i === 0) record.sessionCreateMs = out.coldStartMs;
   }
   if (out.backend !== plan.requested) {
     record.requestedBackend = plan.requested;

@@ -72,6 +72,11 @@ describe('statsByModelBackend', () => {
     expect(row?.inference).toMatchObject({ count: 2, median: 3, max: 4 });
     expect(row?.total).toMatchObject({ count: 2, max: 7 });
     expect(row?.coldStart).toMatchObject({ count: 1, median: 1200 });
+    // A cold batch: its other images waited for the same creation, are left out of the warm figures, and count it once.
+    const batch = [{ ...cold, batchSize: 16 }, ...Array.from({ length: 15 }, () => ({ ...rec('m', 'wasm', 40, 1500), batchSize: 16, coldStart: true }))];
+    const [b] = statsByModelBackend([...batch, { ...rec('m', 'wasm', 3, 6), batchSize: 16 }]);
+    expect(b?.total).toMatchObject({ count: 1, median: 6 });
+    expect(b?.coldStart).toMatchObject({ count: 1, median: 1200 });
   });
 
   it('keeps a group whose requests all failed, with null latencies', () => {

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { envelope, isEnvelope, withTimeout } from '../../src/lib/messages';
+import { autoTagOfferable, parseAutoTag } from '../../src/lib/message-schemas';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
@@ -45,5 +46,24 @@ describe('message contract', () => {
   it('withTimeout turns a hang into a clear error', async () => {
     await expect(withTimeout(new Promise(() => undefined), 20, 'offscreen:classify')).rejects.toThrow(/offscreen:classify: no answer/);
     expect(await withTimeout(Promise.resolve(3), 20, 'x')).toBe(3);
+  });
+});
+
+describe('auto-tag offers', () => {
+  it('the content script offers exactly the URLs the worker takes: one it would refuse never sinks the others', () => {
+    const big = `data:image/png;base64,${'A'.repeat(8 * 1024 * 1024)}`;
+    const urls = ['https://a.test/x.jpg', 'http://a.test/y.png', 'data:image/png;base64,AAAA', big, 'data:text/html,<b>x</b>', 'javascript:alert(1)', 'ftp://a.test/z.png'];
+    for (const u of urls) {
+      let taken = true;
+      try {
+        parseAutoTag({ images: [{ srcUrl: u }] });
+      } catch {
+        taken = false;
+      }
+      expect(autoTagOfferable(u), u.slice(0, 40)).toBe(taken);
+    }
+    expect(urls.filter(autoTagOfferable)).toHaveLength(3);
+    // The filtered offer passes as a whole.
+    expect(parseAutoTag({ images: urls.filter(autoTagOfferable).map((srcUrl) => ({ srcUrl })) }).images).toHaveLength(3);
   });
 });
