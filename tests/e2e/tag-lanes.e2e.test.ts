@@ -79,6 +79,15 @@ async function tag(url: string): Promise<{ progress: TagProgress; records: Map<s
   return { progress, records: new Map(mine.map((r) => [r.imageUrl, r])), count: mine.length };
 }
 
+/** A tab on one of the test pages, its images loaded. */
+async function openPage(path: string): Promise<{ page: Page; url: string }> {
+  const page = await ext.context.newPage();
+  const url = `${server.origin}${path}`;
+  await page.goto(url);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+  return { page, url };
+}
+
 /** The offscreen document's lane workers now (its other workers, e.g. ORT's threads, are left out). */
 async function laneWorkers(page: Page): Promise<{ lanes: OffscreenWorker[]; close(): Promise<void> }> {
   const { workers, close } = await offscreenWorkers(page);
@@ -87,10 +96,7 @@ async function laneWorkers(page: Page): Promise<{ lanes: OffscreenWorker[]; clos
 
 describe('page tagging on worker lanes', () => {
   it('labels every image as the document session does, at 1 thread per lane on 2 threads', async () => {
-    const page = await ext.context.newPage();
-    const url = `${server.origin}/page.html`;
-    await page.goto(url);
-    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const { page, url } = await openPage('/page.html');
 
     await setThreads(2);
     const lanes = await tag(url);
@@ -116,10 +122,7 @@ describe('page tagging on worker lanes', () => {
   });
 
   it('retries the batches of a lane whose worker crashes on the document session, losing none, and starts fresh lanes after', async () => {
-    const page = await ext.context.newPage();
-    const url = `${server.origin}/page.html`;
-    await page.goto(url);
-    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const { page, url } = await openPage('/page.html');
     await setThreads(2);
     const first = await tag(url);
     expect(new Set([...first.records.values()].map((r) => r.threads))).toEqual(new Set([1]));
@@ -169,10 +172,7 @@ describe('page tagging on worker lanes', () => {
   });
 
   it('a thread change during a long tagging job holds back no click; the new count applies once the job is done', async () => {
-    const page = await ext.context.newPage();
-    const url = `${server.origin}/slow.html`;
-    await page.goto(url);
-    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const { page, url } = await openPage('/slow.html');
     const reader = await ext.page('src/options/options.html');
     const clicks = async (src: string) => ((await readRecords(reader)) as unknown as InferenceRecord[]).filter((r) => r.source === 'click' && r.imageUrl === src);
     const fast = `${other.origin}/fast.jpg`;
@@ -207,10 +207,7 @@ describe('page tagging on worker lanes', () => {
   });
 
   it('a second "Tag this page" while one runs follows it, and leaving the page stops the job', async () => {
-    const page = await ext.context.newPage();
-    const url = `${server.origin}/slow.html`;
-    await page.goto(url);
-    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const { page, url } = await openPage('/slow.html');
     const hitsBefore = [...server.hits].filter(([k]) => k.startsWith('/slow/')).reduce((n, [, v]) => n + v, 0);
     const job = tag(url);
     job.catch(() => undefined);
