@@ -19,7 +19,7 @@ const overlays = new Map<string, Overlay>(); // by srcUrl: a re-click replaces t
  * on a request 120 s after the click and tells the page, but a page whose
  * worker message never arrives must not spin forever either.
  */
-export const SPINNER_GIVE_UP_MS = 150_000;
+const SPINNER_GIVE_UP_MS = 150_000;
 
 function pct(p: number): string {
   return `${(p * 100).toFixed(p >= 0.995 ? 0 : 1)}%`;
@@ -80,14 +80,14 @@ class Overlay {
     this.wrap.style.cssText = `top:${top}px;left:${left}px;${visible ? '' : 'visibility:hidden;'}`;
   }
 
-  pending(giveUpMs = SPINNER_GIVE_UP_MS): void {
+  pending(): void {
     const chip = el('div', 'chip pending');
     chip.setAttribute('role', 'status');
     chip.append(el('span', 'spin'), el('span', undefined, t('ovClassifying')));
     this.wrap.replaceChildren(chip);
     this.place();
     clearTimeout(this.spinnerTimer);
-    this.spinnerTimer = setTimeout(() => this.failed(t('ovNoAnswer')), giveUpMs);
+    this.spinnerTimer = setTimeout(() => this.failed(t('ovNoAnswer')), SPINNER_GIVE_UP_MS);
   }
 
   private failed(reason: string): void {
@@ -100,12 +100,12 @@ class Overlay {
   }
 
   result(res: ClassifyResult): void {
-    clearTimeout(this.spinnerTimer);
     const { record } = res;
     if (record.error || !record.top5[0]) {
       this.failed(record.error ?? t('ovNoResult'));
       return;
     }
+    clearTimeout(this.spinnerTimer);
     const top = record.top5[0];
     const chip = el('button', 'chip');
     chip.type = 'button';
