@@ -40,6 +40,9 @@ export interface TagProgress {
   batchSize: number;
   finished: boolean;
   cancelled: boolean;
+  /** Images labelled (their chips shown) whose records could not be written to the history, and why (the first error). */
+  unsaved: number;
+  saveError?: string;
   /** Chips for the images finished since the previous progress message. */
   chips: ChipData[];
 }

@@ -28,6 +28,9 @@ interface Job {
   failed: number;
   inferMs: number;
   inferred: number;
+  /** Records the history would not take (storage full): their labels reached the page all the same. */
+  unsaved: number;
+  saveError?: string;
   cancelled: boolean;
   finished: boolean;
   /** The chain of deferred images, each read and decoded before the next is read (loadDeferred). */
@@ -45,13 +48,14 @@ function progress(job: Job, chips: ChipData[]): TagProgress {
     jobId: job.req.jobId, tabId: job.req.tabId, total: job.req.images.length, done: job.done, failed: job.failed,
     imagesPerSecond: elapsed > 0 ? job.done / elapsed : 0,
     inferenceImagesPerSecond: job.inferMs > 0 ? job.inferred / (job.inferMs / 1000) : 0,
-    batchSize: BATCH, finished: job.finished, cancelled: job.cancelled, chips,
+    batchSize: BATCH, finished: job.finished, cancelled: job.cancelled, unsaved: job.unsaved,
+    ...(job.saveError !== undefined ? { saveError: job.saveError } : {}), chips,
   };
 }
 
 export function startTagJob(req: TagJobRequest): { accepted: number } {
   const job: Job = {
-    req, started: performance.now(), done: 0, failed: 0, inferMs: 0, inferred: 0, cancelled: false, finished: false, reads: Promise.resolve(),
+    req, started: performance.now(), done: 0, failed: 0, inferMs: 0, inferred: 0, unsaved: 0, cancelled: false, finished: false, reads: Promise.resolve(),
     lanesBusy: 0, busySince: 0,
   };
   jobs.set(req.jobId, job);
@@ -171,7 +175,15 @@ async function finishChunk(job: Job, items: Loaded[], plan: Plan, lane?: Runnabl
   for (const x of ok) if (!x.record.error) x.record.thumbnail = thumbnailDataUrl(x.input.pixels);
   const each = (performance.now() - th) / Math.max(1, ok.length);
   for (const x of ok) x.record.timings.thumbnail = each;
-  await addRecords(items.map((x) => x.record));
+  try {
+    await addRecords(items.map((x) => x.record));
+  } catch (e) {
+    // As for a click (classify.ts): the labels are on the page; the user is told they are not kept, and
+    // the job goes on (its later batches may be stored: retention or the user may free space meanwhile).
+    job.unsaved += items.length;
+    job.saveError ??= errorMessage(e);
+    void send('background:tag-progress', progress(job, [])).catch(() => undefined);
+  }
 }
 
 /**

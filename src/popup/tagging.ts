@@ -31,11 +31,12 @@ function render(p: TagProgress | null, message?: string): void {
     bar.value = p.done;
     const rate = p.imagesPerSecond > 0 ? ` · ${t('popRate', count(Math.round(p.imagesPerSecond)))}` : '';
     const failed = p.failed ? ` · ${t('popTagFailed', count(p.failed))}` : '';
+    const unsaved = p.unsaved ? ` · ${t('popTagUnsaved', count(p.unsaved), p.saveError ?? '')}` : '';
     const [done, total] = [count(p.done), count(p.total)];
     const state = p.cancelled
       ? (p.finished ? t('popTagCancelled', done, total) : t('popTagCancelling', done, total))
       : p.finished ? t('popTagDone', done, total) : t('popTagTagging', done, total);
-    $('tag-status').textContent = `${state}${rate}${failed}${note}`;
+    $('tag-status').textContent = `${state}${rate}${failed}${unsaved}${note}`;
   }
   if (message) $('tag-status').textContent = message;
 }
@@ -80,7 +81,7 @@ export async function initTagging(onChange: () => void): Promise<void> {
         render(null, r.skipped.length ? t('popNoImagesSkipped', count(r.skipped.length), summarizeSkipped(r.skipped)) : t('popNoImages'));
       } else if ((last as TagProgress | undefined)?.jobId !== r.jobId) {
         // Progress may have arrived before this reply: never go back to "0 of N".
-        render({ jobId: r.jobId, tabId, total: r.total, done: 0, failed: 0, imagesPerSecond: 0, inferenceImagesPerSecond: 0, batchSize: 0, finished: false, cancelled: false, chips: [] });
+        render({ jobId: r.jobId, tabId, total: r.total, done: 0, failed: 0, imagesPerSecond: 0, inferenceImagesPerSecond: 0, batchSize: 0, finished: false, cancelled: false, unsaved: 0, chips: [] });
       }
     } catch (e) {
       render(null, t('popTagError', e instanceof Error ? e.message : String(e)));

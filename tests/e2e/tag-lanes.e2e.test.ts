@@ -15,7 +15,8 @@ import type { TagProgress } from '../../src/lib/messages';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { startServer, type Route, type TestServer } from '../../tools/lib/http-server';
 import { encodeJpeg, synthetic } from '../../tools/lib/images';
-import { offscreenWorkers, type OffscreenWorker } from '../support/cdp-targets';
+import { offscreenDocument, offscreenWorkers, type OffscreenWorker } from '../support/cdp-targets';
+import { layerCount } from '../support/overlay';
 import { clickClassify, readRecords, waitFor } from '../support/context-menu';
 
 const N = 40;
@@ -168,6 +169,46 @@ describe('page tagging on worker lanes', () => {
     } finally {
       await fresh.close();
     }
+    await page.close();
+  });
+
+  it('a full history keeps no batch from the page: every image gets its chip, and the popup says how many were not saved', async () => {
+    const { page, url } = await openPage('/page.html');
+    await setThreads(2); // lanes: every batch is stored while others still infer
+    const room = await tag(url); // with room in the history (this also opens the document at this setting)
+    expect(room.count).toBe(N);
+    // Then the history refuses every record, as IndexedDB does when the disk or the origin's quota is full.
+    const doc = await offscreenDocument(page);
+    const reader = await ext.page('src/options/options.html');
+    const stored = async () => ((await readRecords(reader)) as unknown as InferenceRecord[]).length;
+    const n0 = await stored();
+    try {
+      expect(await doc.evaluate(`(() => {
+        const add = IDBObjectStore.prototype.add;
+        self.restoreAdd = () => { IDBObjectStore.prototype.add = add; };
+        IDBObjectStore.prototype.add = function (...args) {
+          if (this.name === 'inferences') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+          return add.apply(this, args);
+        };
+        return 'full';
+      })()`)).toBe('full');
+      const sw = await ext.worker();
+      const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
+      const popup = await ext.page(`src/popup/popup.html?tab=${tabId}`);
+      await popup.locator('#tag-page').click();
+      const status = await waitFor(() => popup.locator('#tag-status').innerText(), (t) => t.startsWith('Done'), 60_000, 'the job done');
+      // Tagged to the end (it used to stop at the first refused batch and fail the rest unlabelled).
+      expect(status).toMatch(new RegExp(`^Done: ${N} of ${N} · .* · ${N} not saved to the history: .*quota`));
+      expect(status).not.toMatch(/failed/);
+      await expect.poll(() => layerCount(page, '.tag-chip')).toBe(N);
+      await popup.screenshot({ path: 'test-results/popup-history-full.png' });
+      await popup.close();
+      expect(await stored()).toBe(n0);
+    } finally {
+      await doc.evaluate('self.restoreAdd?.()').catch(() => undefined);
+      await doc.close();
+    }
+    await reader.close();
     await page.close();
   });
 

@@ -82,17 +82,13 @@ async function evaluateOn(channel: Channel, expression: string): Promise<unknown
   return r.result?.value;
 }
 
-/**
- * The dedicated workers the extension's offscreen document runs now, each with
- * its script URL and an evaluate. `page` is any page of the browser (only its
- * CDP session is used); the sessions close with `close()`.
- */
-export async function offscreenWorkers(page: Page, timeoutMs = 10_000): Promise<{ workers: OffscreenWorker[]; close(): Promise<void> }> {
+/** A session into the offscreen document (through `page`'s CDP session), and how to end it. */
+async function attachOffscreen(page: Page, timeoutMs: number): Promise<{ doc: Channel; channels: Channel[]; close(): Promise<void> }> {
   const cdp = await page.context().newCDPSession(page);
   const root = rootChannel(cdp);
   const { targetInfos } = (await root.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
-  const doc = targetInfos.find((t) => t.type === 'background_page' && t.url.endsWith('/src/offscreen/offscreen.html'));
-  if (!doc) {
+  const target = targetInfos.find((t) => t.type === 'background_page' && t.url.endsWith('/src/offscreen/offscreen.html'));
+  if (!target) {
     await cdp.detach();
     throw new Error('no offscreen document is open');
   }
@@ -104,19 +100,40 @@ export async function offscreenWorkers(page: Page, timeoutMs = 10_000): Promise<
     await cdp.detach().catch(() => undefined);
   };
   try {
-    ({ sessionId } = (await root.send('Target.attachToTarget', { targetId: doc.targetId, flatten: false })) as { sessionId: string });
-    const docChannel = childChannel(root, sessionId, timeoutMs);
-    channels.push(docChannel);
+    ({ sessionId } = (await root.send('Target.attachToTarget', { targetId: target.targetId, flatten: false })) as { sessionId: string });
+    const doc = childChannel(root, sessionId, timeoutMs);
+    channels.push(doc);
+    return { doc, channels, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Evaluate in the offscreen document itself (awaiting a returned promise); `page` is any page of the browser. */
+export async function offscreenDocument(page: Page, timeoutMs = 10_000): Promise<{ evaluate(expression: string): Promise<unknown>; close(): Promise<void> }> {
+  const { doc, close } = await attachOffscreen(page, timeoutMs);
+  return { evaluate: (expression) => evaluateOn(doc, expression), close };
+}
+
+/**
+ * The dedicated workers the extension's offscreen document runs now, each with
+ * its script URL and an evaluate. `page` is any page of the browser (only its
+ * CDP session is used); the sessions close with `close()`.
+ */
+export async function offscreenWorkers(page: Page, timeoutMs = 10_000): Promise<{ workers: OffscreenWorker[]; close(): Promise<void> }> {
+  const { doc, channels, close } = await attachOffscreen(page, timeoutMs);
+  try {
     const workers: OffscreenWorker[] = [];
-    docChannel.on('Target.attachedToTarget', (p) => {
+    doc.on('Target.attachedToTarget', (p) => {
       const info = p.targetInfo as { type: string; url: string };
       if (info.type !== 'worker') return;
-      const channel = childChannel(docChannel, String(p.sessionId), timeoutMs);
+      const channel = childChannel(doc, String(p.sessionId), timeoutMs);
       channels.push(channel);
       workers.push({ url: info.url, evaluate: (expression) => evaluateOn(channel, expression) });
     });
     // Auto-attach reports the workers already running before it answers.
-    await docChannel.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+    await doc.send('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
     return { workers, close };
   } catch (e) {
     await close();
