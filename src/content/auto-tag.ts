@@ -7,7 +7,7 @@ import type { ContentSettings } from '../lib/messages';
 import { autoTagOfferable } from '../lib/message-schemas';
 import { send } from '../lib/messaging';
 import { collectImages } from './collect';
-import { remember } from './page-images';
+import { COLLECT_BUDGET, remember } from './page-images';
 
 const seen = new Set<string>();
 let observer: MutationObserver | undefined;
@@ -40,17 +40,24 @@ function schedule(): void {
     const fresh = images.filter((c) => !c.url.startsWith('blob:') && autoTagOfferable(c.url));
     if (fresh.length === 0) return;
     remember(fresh);
-    // One offer at a time; what the worker does not take (a job is running, the
-    // site's quota is spent) is offered again later, never re-sent in a loop.
-    const offer = fresh.slice(0, 100);
-    for (const c of fresh.slice(100)) seen.delete(c.url);
+    // One offer at a time, of at most 100 images and (past its first) COLLECT_BUDGET characters of URLs: a page
+    // of 8 MB data: images must not make one message of 800 MB. What the worker does not take (a job is
+    // running, the site's quota is spent) or the offer leaves out is offered again later, never re-sent in a loop.
+    const offer = fresh.slice(0, 1);
+    let chars = offer[0]!.url.length;
+    for (const c of fresh.slice(1, 100)) {
+      if (chars + c.url.length > COLLECT_BUDGET) break;
+      chars += c.url.length;
+      offer.push(c);
+    }
+    for (const c of fresh.slice(offer.length)) seen.delete(c.url);
     offering = true;
     let refused = false;
     void send('background:auto-tag', { images: offer.map((c) => ({ srcUrl: c.url })) }).then((r) => {
       const rest = offer.slice(r.accepted);
       for (const c of rest) seen.delete(c.url);
       refused = rest.length > 0;
-      if (refused || fresh.length > 100) retryLater();
+      if (refused || fresh.length > offer.length) retryLater();
     }, () => {
       // Refused outright (auto-tag switched off meanwhile, the worker restarting): offered again later.
       for (const c of offer) seen.delete(c.url);

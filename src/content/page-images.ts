@@ -7,7 +7,7 @@ import { storedUrl } from '../core/record';
 import type { ChipData, SkippedImage, TagImage } from '../lib/messages';
 import { showChip, setChipsVisible } from './chips';
 import { collectImages, type Candidate } from './collect';
-import { MAX_BYTES, readImageAsDataUrl, tooLarge } from './read-image';
+import { MAX_BYTES, readImageAsDataUrl, readImageWithin, tooLarge } from './read-image';
 
 const elementsByUrl = new Map<string, Element[]>();
 /**
@@ -81,9 +81,9 @@ export async function toTagImages(images: readonly Candidate[]): Promise<TagImag
       continue;
     }
     try {
-      // Read one at a time, so the budget bounds what is in memory too.
-      const dataUrl = await readImageAsDataUrl(c.url);
-      if (used + dataUrl.length > COLLECT_BUDGET) defer(c);
+      // Read one at a time, so the budget bounds what is in memory too; one over what is left is not read now.
+      const dataUrl = await readImageWithin(c.url, COLLECT_BUDGET - used);
+      if (dataUrl === undefined) defer(c);
       else {
         used += dataUrl.length;
         out.push({ srcUrl: c.url, dataUrl });

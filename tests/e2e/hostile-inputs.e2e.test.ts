@@ -13,8 +13,9 @@ import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension
 import { startServer, type Route, type TestServer } from '../../tools/lib/http-server';
 import { encodeJpeg, encodePng, synthetic, uniform } from '../../tools/lib/images';
 import { clickClassify, readRecords, waitFor } from '../support/context-menu';
+import { contentWorld } from '../support/content-world';
 
-interface Rec { requestId: string; imageUrl: string; pageUrl: string; error?: string; errorStage?: string; top5: { label: string }[] }
+interface Rec { requestId: string; imageUrl: string; pageUrl: string; error?: string; errorStage?: string; source?: string; top5: { label: string }[] }
 
 let ext: ExtensionHandle;
 let server: TestServer;
@@ -95,6 +96,20 @@ beforeAll(async () => {
         img.src = big.replace('data:image/png;base64,', 'data:image/png;x=' + i + ';base64,');
         document.body.append(img);
       }
+    </script></body></html>`,
+  });
+  // The same ~5.8 MB of noise as three blob: images of the page (only the page can read their bytes).
+  server.routes.set('/noise.png', { type: 'image/png', body: encodePng(1200, 1200, noise) });
+  server.routes.set('/blobs.html', {
+    type: 'text/html',
+    body: `<!doctype html><html><body><script>
+      fetch('/noise.png').then((r) => r.arrayBuffer()).then((buf) => {
+        for (let i = 0; i < 3; i++) {
+          const img = new Image(100, 100);
+          img.src = URL.createObjectURL(new Blob([buf], { type: 'image/png' }));
+          document.body.append(img);
+        }
+      });
     </script></body></html>`,
   });
   server.routes.set('/page.html', { type: 'text/html', body: '<!doctype html><html><body><img id="ok" src="/ok.jpg" width="64" height="48"></body></html>' });
@@ -221,26 +236,92 @@ describe('hostile inputs: a clear stored error (or a result), and the next click
     await tab.close();
   });
 
+  it('huge blob: images: one past the reply budget is not read until the job reaches it, then read once and labelled', async () => {
+    const tab = await ext.context.newPage();
+    const url = `${origin}/blobs.html`;
+    await tab.goto(url);
+    await tab.waitForFunction(() => document.images.length === 3 && [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+    // Count the content script's reads of image bytes into data: URLs (its own FileReader, not the page's).
+    const world = await contentWorld(tab);
+    await world.evaluate(`(() => {
+      const read = FileReader.prototype.readAsDataURL;
+      self.reads = 0;
+      FileReader.prototype.readAsDataURL = function (blob) { self.reads++; return read.call(this, blob); };
+    })()`);
+    const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
+    const reply = await sw.evaluate(async (t) => {
+      const r = await chrome.tabs.sendMessage(t, { target: 'content', name: 'content:collect', payload: { minSize: 1 } }, { frameId: 0 }) as
+        { images: { dataUrl?: string; deferred?: boolean }[] };
+      return r.images.map((i) => ({ deferred: i.deferred === true, chars: i.dataUrl?.length ?? 0 }));
+    }, tabId);
+    // Two 7.7 M-character data: URLs fit the 16 MB reply; the third was left for later, unread (it used to be read and dropped).
+    expect(reply.map((i) => i.deferred)).toEqual([false, false, true]);
+    expect(reply.reduce((n, i) => n + i.chars, 0)).toBeLessThanOrEqual(16 * 1024 * 1024);
+    expect(await world.evaluate('self.reads')).toBe(2);
+    // Tagged: the job reads the deferred one when it gets there, once, and all three get the same label.
+    await world.evaluate('self.reads = 0');
+    await extPage.evaluate((t) => chrome.runtime.sendMessage({ target: 'background', name: 'background:tag-page', payload: { tabId: t } }), tabId);
+    const ofPage = (r: Rec[]) => r.filter((x) => x.pageUrl === url);
+    const mine = ofPage(await waitFor(records, (r) => ofPage(r).length >= 3, 120_000, 'three blob-image records'));
+    expect(mine).toHaveLength(3);
+    for (const r of mine) {
+      expect(r.error, r.error).toBeUndefined();
+      expect(r.top5[0]?.label).toEqual(mine[0]!.top5[0]!.label);
+    }
+    expect(await world.evaluate('self.reads')).toBe(3);
+    await world.close();
+    await tab.close();
+  });
+
+  it('auto-tag offers huge inline images within the byte budget, the rest later, and tags each once', async () => {
+    const tab = await ext.context.newPage();
+    const url = `${origin}/inline.html`;
+    await tab.goto(url);
+    // Record the size of every auto-tag offer the content script sends (it uses its own world's chrome.runtime).
+    const world = await contentWorld(tab);
+    await world.evaluate(`(() => {
+      const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+      self.offers = [];
+      chrome.runtime.sendMessage = (...args) => {
+        if (args[0] && args[0].name === 'background:auto-tag') self.offers.push(JSON.stringify(args[0]).length);
+        return send(...args);
+      };
+    })()`);
+    const before = (await records()).filter((r) => r.pageUrl === url).length;
+    await extPage.reload();
+    await extPage.waitForFunction(() => document.documentElement.dataset.ready === '1');
+    await extPage.locator('#auto-sites').fill('public.test');
+    await extPage.locator('#auto-sites').dispatchEvent('change');
+    await extPage.locator('#auto-tag').check();
+    try {
+      const auto = async () => (await records()).filter((r) => r.pageUrl === url && r.source === 'auto');
+      const tagged = await waitFor(auto, (a) => a.length >= 3, 60_000, 'three auto-tagged inline images');
+      expect(new Set(tagged.map((r) => r.imageUrl)).size).toBe(3);
+      expect(tagged.every((r) => !r.error)).toBe(true);
+      const offers = (await world.evaluate('self.offers')) as number[];
+      // Three 7.7 M-character URLs: two in the first offer, the third in a later one (it used to be one 23 M message).
+      expect(offers.length).toBeGreaterThanOrEqual(2);
+      for (const n of offers) expect(n).toBeLessThanOrEqual(16 * 1024 * 1024 + 4096);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await auto()).toHaveLength(3); // none twice
+      expect((await records()).filter((r) => r.pageUrl === url).length).toBe(before + 3);
+    } finally {
+      await extPage.locator('#auto-tag').uncheck();
+      await world.close();
+      await tab.close();
+    }
+  });
+
   it('malformed and oversized messages from a content script are refused with a clear error', async () => {
-    const cdp = await page.context().newCDPSession(page);
-    const contexts: { id: number; name: string; auxData?: { type?: string } }[] = [];
-    cdp.on('Runtime.executionContextCreated', (e: { context: { id: number; name: string; auxData?: { type?: string } } }) => contexts.push(e.context));
-    await cdp.send('Runtime.enable');
-    await expect.poll(() => contexts.some((c) => c.auxData?.type === 'isolated' && c.name === 'Private Image Tagger')).toBe(true);
-    const world = contexts.find((c) => c.auxData?.type === 'isolated' && c.name === 'Private Image Tagger')!;
-    const sendFromContent = async (msg: unknown) => {
-      const r = await cdp.send('Runtime.evaluate', {
-        contextId: world.id, awaitPromise: true, returnByValue: true,
-        expression: `chrome.runtime.sendMessage(${JSON.stringify(msg)}).then((r) => 'ok:' + JSON.stringify(r), (e) => 'err:' + e.message)`,
-      }) as { result: { value: string } };
-      return r.result.value;
-    };
+    const world = await contentWorld(page);
+    const sendFromContent = async (msg: unknown) =>
+      world.evaluate(`chrome.runtime.sendMessage(${JSON.stringify(msg)}).then((r) => 'ok:' + JSON.stringify(r), (e) => 'err:' + e.message)`);
     expect(await sendFromContent({ target: 'background', name: 'background:auto-tag', payload: { images: 'nope' } })).toMatch(/^err:.*malformed auto-tag request/);
     expect(await sendFromContent({ target: 'background', name: 'background:auto-tag', payload: { images: Array.from({ length: 100_000 }, (_, i) => ({ srcUrl: `https://x.example/${i}` })) } })).toMatch(/^err:.*malformed auto-tag request: images: Invalid length/);
     expect(await sendFromContent({ target: 'background', name: 'background:tag-page', payload: { tabId: 1 } })).toMatch(/^err:.*sender not allowed/);
     expect(await sendFromContent({ target: 'offscreen', name: 'offscreen:classify', payload: {} })).toMatch(/^err:/);
     expect(await sendFromContent({ nonsense: true })).toMatch(/^(ok:|err:)/); // not ours: ignored, nothing breaks
-    await cdp.detach();
+    await world.close();
     const next = await classify(`${origin}/ok.jpg?after=messages`);
     expect(next.error, next.error).toBeUndefined();
   });
