@@ -6,10 +6,16 @@
 import type { ContentSettings } from '../lib/messages';
 import { autoTagOfferable } from '../lib/message-schemas';
 import { send } from '../lib/messaging';
-import { collectImages } from './collect';
+import { collectImages, imageIdentity, type Candidate } from './collect';
 import { COLLECT_BUDGET, remember } from './page-images';
 
 const seen = new Set<string>();
+/** The image each offered <img> showed when offered (collect.ts imageIdentity): a lazy image that then loads another of its srcset candidates is not offered again. */
+const offeredAs = new WeakMap<Element, string>();
+const offeredBefore = (c: Candidate): boolean => {
+  const id = imageIdentity(c.element);
+  return id !== undefined && offeredAs.get(c.element) === id;
+};
 let observer: MutationObserver | undefined;
 let scheduled = false;
 let minSize = 32;
@@ -37,7 +43,7 @@ function schedule(): void {
     const { images } = collectImages(document, minSize, seen);
     // blob: URLs need their bytes read here; auto-tag leaves them to "Tag this page", as it leaves a
     // data: URL over 8 MB (what the worker would refuse, and with it every other image of the offer).
-    const fresh = images.filter((c) => !c.url.startsWith('blob:') && autoTagOfferable(c.url));
+    const fresh = images.filter((c) => !c.url.startsWith('blob:') && autoTagOfferable(c.url) && !offeredBefore(c));
     if (fresh.length === 0) return;
     remember(fresh);
     // One offer at a time, of at most 100 images and (past its first) COLLECT_BUDGET characters of URLs: a page
@@ -51,16 +57,26 @@ function schedule(): void {
       offer.push(c);
     }
     for (const c of fresh.slice(offer.length)) seen.delete(c.url);
+    const forget = (cs: readonly Candidate[]) => {
+      for (const c of cs) {
+        seen.delete(c.url);
+        offeredAs.delete(c.element);
+      }
+    };
+    for (const c of offer) {
+      const id = imageIdentity(c.element);
+      if (id !== undefined) offeredAs.set(c.element, id);
+    }
     offering = true;
     let refused = false;
     void send('background:auto-tag', { images: offer.map((c) => ({ srcUrl: c.url })) }).then((r) => {
       const rest = offer.slice(r.accepted);
-      for (const c of rest) seen.delete(c.url);
+      forget(rest);
       refused = rest.length > 0;
       if (refused || fresh.length > offer.length) retryLater();
     }, () => {
       // Refused outright (auto-tag switched off meanwhile, the worker restarting): offered again later.
-      for (const c of offer) seen.delete(c.url);
+      forget(offer);
       refused = true;
       retryLater();
     }).finally(() => {

@@ -4,18 +4,47 @@
  * overlay layer (no layout shift, page CSS cannot reach them). Dark, translucent
  * and outlined so they read on light and dark pictures alike.
  */
+import { storedUrl } from '../core/record';
 import { labelName, t } from '../lib/i18n';
+import { imageIdentity } from './collect';
 import type { ChipData } from '../lib/messages';
 import { layer, trackPosition } from './overlay-layer';
 
 interface Chip {
   el: HTMLDivElement;
   target: Element;
+  /** The image the label is of: its URL as records store it, and what the <img> showed (collect.ts imageIdentity). */
+  key: string;
+  identity: string | undefined;
   untrack: () => void;
 }
 
 const chips = new Map<Element, Chip>();
 let visible = true;
+
+/**
+ * Does the element still show the image `key` (its identity then: `identity`)?
+ * Carousels and virtual lists reuse elements for other images; an <img> that
+ * loads another candidate of the same srcset still shows the same image.
+ */
+export function stillShows(el: Element, key: string, identity: string | undefined): boolean {
+  if (el instanceof HTMLImageElement) return identity !== undefined ? imageIdentity(el) === identity : storedUrl(el.currentSrc || el.src) === key;
+  return getComputedStyle(el).backgroundImage.includes(key.slice(0, 100));
+}
+
+function removeChip(c: Chip): void {
+  c.untrack();
+  c.el.remove();
+  chips.delete(c.target);
+}
+
+/** A chip goes as soon as its element is given another image: its label would name the wrong picture. */
+const watcher = new MutationObserver((mutations) => {
+  for (const m of mutations) {
+    const c = m.target instanceof Element ? chips.get(m.target) : undefined;
+    if (c && !stillShows(c.target, c.key, c.identity)) removeChip(c);
+  }
+});
 
 /** Only writes styles (one layout read per chip, no read-after-write): anchored by its bottom edge via transform. */
 function place(c: Chip): void {
@@ -24,18 +53,21 @@ function place(c: Chip): void {
   c.el.style.cssText = `left:${Math.max(0, r.left + 4)}px;top:${r.bottom - 4}px;transform:translateY(-100%);${shown ? '' : 'display:none;'}`;
 }
 
-export function showChip(target: Element, d: ChipData, unsureBelow: number): void {
+export function showChip(target: Element, d: ChipData, unsureBelow: number, identity: string | undefined): void {
   let c = chips.get(target);
   if (!c) {
     const el = document.createElement('div');
     el.className = 'tag-chip';
     el.setAttribute('role', 'note');
     layer().append(el);
-    c = { el, target, untrack: () => undefined };
+    c = { el, target, key: d.srcUrl, identity, untrack: () => undefined };
     const chip = c;
     c.untrack = trackPosition(() => place(chip));
     chips.set(target, c);
+    watcher.observe(target, { attributes: true, attributeFilter: ['src', 'srcset', 'sizes', 'style', 'class'] });
   }
+  c.key = d.srcUrl;
+  c.identity = identity;
   const label = labelName(d.label);
   const pct = `${Math.round(d.prob * 100)}%`;
   const unsure = d.prob < unsureBelow;

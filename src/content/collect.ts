@@ -23,6 +23,21 @@ export interface Collection {
   skipped: Skipped[];
 }
 
+/**
+ * Which image an <img> shows, whichever of its srcset candidates the browser
+ * loads (a lazy image is first known by its src, then by the candidate it
+ * loads): its src and srcset, and its <picture>'s sources. Undefined for
+ * other elements. It changes when a carousel or virtual list gives the
+ * element another image.
+ */
+export function imageIdentity(el: Element): string | undefined {
+  if (!(el instanceof HTMLImageElement)) return undefined;
+  const sources = el.parentElement instanceof HTMLPictureElement
+    ? [...el.parentElement.querySelectorAll('source')].map((s) => [s.srcset, s.media, s.type])
+    : [];
+  return JSON.stringify([el.getAttribute('src'), el.getAttribute('srcset'), el.getAttribute('sizes'), sources]);
+}
+
 const URL_IN_CSS = /url\(\s*(['"]?)(.*?)\1\s*\)/g;
 
 function* elements(root: Document | ShadowRoot): Generator<Element> {

@@ -5,11 +5,12 @@
  */
 import { storedUrl } from '../core/record';
 import type { ChipData, SkippedImage, TagImage } from '../lib/messages';
-import { showChip, setChipsVisible } from './chips';
-import { collectImages, type Candidate } from './collect';
+import { showChip, setChipsVisible, stillShows } from './chips';
+import { collectImages, imageIdentity, type Candidate } from './collect';
 import { MAX_BYTES, readImageAsDataUrl, readImageWithin, tooLarge } from './read-image';
 
-const elementsByUrl = new Map<string, Element[]>();
+/** The elements that showed each URL when collected, with the image each showed then (collect.ts imageIdentity). */
+const elementsByUrl = new Map<string, { el: Element; identity: string | undefined }[]>();
 /**
  * Inline images a collect reply deferred, by the key they travelled as (their
  * stored URL): the URL itself and how many replies still await its read (two
@@ -22,16 +23,10 @@ const deferredUrls = new Map<string, { url: string; awaited: number }>();
 export function remember(images: readonly Candidate[]): void {
   for (const c of images) {
     const key = storedUrl(c.url);
-    const list = elementsByUrl.get(key) ?? [];
-    if (!list.includes(c.element)) list.push(c.element);
+    const list = (elementsByUrl.get(key) ?? []).filter((x) => x.el !== c.element);
+    list.push({ el: c.element, identity: imageIdentity(c.element) });
     elementsByUrl.set(key, list);
   }
-}
-
-/** Does the element still show this image? Carousels and virtual lists reuse <img> elements. */
-function stillShows(el: Element, key: string): boolean {
-  if (el instanceof HTMLImageElement) return storedUrl(el.currentSrc || el.src) === key;
-  return getComputedStyle(el).backgroundImage.includes(key.slice(0, 100));
 }
 
 /**
@@ -124,9 +119,9 @@ export function drawChips(chips: readonly ChipData[], unsureBelow: number, show:
   setChipsVisible(show);
   let n = 0;
   for (const c of chips) {
-    for (const el of elementsByUrl.get(c.srcUrl) ?? []) {
-      if (!el.isConnected || !stillShows(el, c.srcUrl)) continue;
-      showChip(el, c, unsureBelow);
+    for (const { el, identity } of elementsByUrl.get(c.srcUrl) ?? []) {
+      if (!el.isConnected || !stillShows(el, c.srcUrl, identity)) continue;
+      showChip(el, c, unsureBelow, identity);
       n++;
     }
   }

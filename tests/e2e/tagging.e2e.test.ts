@@ -11,6 +11,7 @@ import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension
 import { readRecords, waitFor } from '../support/context-menu';
 import { inLayer, layerAttr, layerBox, layerCount, layerVisible } from '../support/overlay';
 import { startTagFixture, type TagFixture } from './tag-fixtures';
+import { encodePng, synthetic } from '../../tools/lib/images';
 
 let ext: ExtensionHandle;
 let fx: TagFixture;
@@ -92,6 +93,23 @@ describe('Tag this page', () => {
     await expect.poll(() => layerVisible(page, `.tag-chip[data-pit-chip="${fx.server.origin}/below.png"]`)).toBe(true);
     await page.evaluate(() => scrollTo(0, 0));
     await popup.close();
+  });
+
+  it('a chip leaves an image the page gives another picture (carousels reuse <img>), and stays through a class change', async () => {
+    const plain = `.tag-chip[data-pit-chip="${fx.server.origin}/plain.png"]`;
+    const srcset = `.tag-chip[data-pit-chip="${fx.server.origin}/small-1x.png"]`;
+    expect(await layerCount(page, plain)).toBe(1);
+    expect(await layerCount(page, srcset)).toBe(1);
+    await page.evaluate(() => document.getElementById('srcset')!.classList.add('seen'));
+    await page.evaluate(() => {
+      (document.getElementById('plain') as HTMLImageElement).src = '/many/3.png';
+    });
+    await expect.poll(() => layerCount(page, plain)).toBe(0); // its label named the old picture
+    expect(await layerCount(page, srcset)).toBe(1);
+    expect(await layerCount(page, '.tag-chip')).toBe(9);
+    await page.evaluate(() => {
+      (document.getElementById('plain') as HTMLImageElement).src = '/plain.png';
+    });
   });
 
   it('cancel stops promptly and keeps what was done', async () => {
@@ -212,5 +230,35 @@ describe('auto-tag', () => {
     await other.close();
     await extPage.locator('#auto-tag').uncheck();
     await fresh.close();
+  });
+
+  it('tags a lazy srcset image once: first by its src, not again when it loads its srcset candidate', async () => {
+    fx.server.routes.set('/lz-fallback.png', { type: 'image/png', body: encodePng(200, 150, synthetic(200, 150, 31)) });
+    fx.server.routes.set('/lz-400.png', { type: 'image/png', body: encodePng(400, 300, synthetic(400, 300, 31)) });
+    fx.server.routes.set('/lazy-srcset.html', {
+      type: 'text/html',
+      body: '<!doctype html><html><body><div style="height: 3000px"></div>' +
+        '<img id="lz" loading="lazy" src="/lz-fallback.png" srcset="/lz-400.png 400w" sizes="200px" width="200" height="150" alt=""></body></html>',
+    });
+    await extPage.locator('#auto-tag').check();
+    const tab = await ext.context.newPage();
+    const url = `${fx.server.origin}/lazy-srcset.html`;
+    try {
+      await tab.goto(url);
+      const mine = async () => (await records()).filter((r) => r.pageUrl === url);
+      const first = await waitFor(mine, (a) => a.length >= 1, 60_000, 'the lazy image auto-tagged');
+      expect(first[0]!.imageUrl).toBe(`${fx.server.origin}/lz-fallback.png`); // not loaded yet: known by its src
+      await tab.locator('#lz').scrollIntoViewIfNeeded();
+      await tab.waitForFunction(() => {
+        const i = document.getElementById('lz') as HTMLImageElement;
+        return i.complete && i.currentSrc.endsWith('/lz-400.png');
+      });
+      await new Promise((r) => setTimeout(r, 3000)); // the pass its load starts
+      expect(await mine()).toHaveLength(1); // the same picture, now at another size: not tagged twice
+      expect(await layerCount(tab, '.tag-chip')).toBe(1); // and its chip stays
+    } finally {
+      await extPage.locator('#auto-tag').uncheck();
+      await tab.close();
+    }
   });
 });
