@@ -49,9 +49,15 @@ export function summarize(values: readonly number[]): Summary | null {
   };
 }
 
+/** Where a request came from: a right-click (timed click → label) or page tagging, by hand or auto (timed load → label). */
+export type StatsFrom = 'click' | 'page';
+
 export interface StatsRow {
   modelId: string;
   backend: string;
+  /** WASM threads the requests ran at (latency depends on them); undefined for WebGPU. */
+  threads: number | undefined;
+  from: StatsFrom;
   /** Images per session.run: 1 for right-clicks, up to 16 for page tagging (their times are per batch). */
   batchSize: number;
   /**
@@ -72,20 +78,25 @@ export interface StatsRow {
 }
 
 /**
- * One row per (modelId, backend, batch size), sorted in that order. Failed
- * requests are counted but not timed: a request that died in `fetch` would
- * otherwise drag the inference figures towards zero. Cold starts are
- * summarised on their own (see StatsRow.coldStart).
+ * One row per (model, backend, WASM threads, where from, batch size), sorted
+ * in that order: each row's requests ran alike and were timed alike (a click
+ * from the click, a tagged image from the load of its batch). Failed requests
+ * are counted but not timed: a request that died in `fetch` would otherwise
+ * drag the inference figures towards zero. Cold starts are summarised on
+ * their own (see StatsRow.coldStart).
  */
 export function statsByModelBackend(records: readonly InferenceRecord[]): StatsRow[] {
-  const groups = new Map<string, { modelId: string; backend: string; batchSize: number; inference: number[]; total: number[]; cold: number[]; errors: number }>();
+  type Group = Omit<StatsRow, 'inference' | 'total' | 'coldStart'> & { inference: number[]; total: number[]; cold: number[] };
+  const groups = new Map<string, Group>();
   for (const r of records) {
     // Failed requests never reached a batch: count them with the single-image row.
     const batchSize = r.error ? 1 : r.batchSize;
-    const key = JSON.stringify([r.modelId, r.backend, batchSize]);
+    const threads = r.backend === 'wasm' ? r.threads : undefined;
+    const from: StatsFrom = r.source === 'page' || r.source === 'auto' ? 'page' : 'click';
+    const key = JSON.stringify([r.modelId, r.backend, threads, from, batchSize]);
     let g = groups.get(key);
     if (g === undefined) {
-      g = { modelId: r.modelId, backend: r.backend, batchSize, inference: [], total: [], cold: [], errors: 0 };
+      g = { modelId: r.modelId, backend: r.backend, threads, from, batchSize, inference: [], total: [], cold: [], errors: 0 };
       groups.set(key, g);
     }
     if (r.error !== undefined) {
@@ -100,9 +111,10 @@ export function statsByModelBackend(records: readonly InferenceRecord[]): StatsR
   // Plain code-unit comparison rather than localeCompare: ids are ASCII and the order must not depend on the user's locale.
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return [...groups.values()]
-    .sort((a, b) => cmp(a.modelId, b.modelId) || cmp(a.backend, b.backend) || a.batchSize - b.batchSize)
+    .sort((a, b) => cmp(a.modelId, b.modelId) || cmp(a.backend, b.backend) || (a.threads ?? 0) - (b.threads ?? 0) ||
+      cmp(a.from, b.from) || a.batchSize - b.batchSize)
     .map((g) => ({
-      modelId: g.modelId, backend: g.backend, batchSize: g.batchSize, inference: summarize(g.inference), total: summarize(g.total),
-      errors: g.errors, coldStart: summarize(g.cold),
+      modelId: g.modelId, backend: g.backend, threads: g.threads, from: g.from, batchSize: g.batchSize,
+      inference: summarize(g.inference), total: summarize(g.total), errors: g.errors, coldStart: summarize(g.cold),
     }));
 }

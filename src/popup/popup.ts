@@ -122,7 +122,12 @@ async function renderRecords(): Promise<void> {
   const stats = statsByModelBackend(window);
   const rows = stats.map((s) => {
     const tr = document.createElement('tr');
-    tr.append(td(s.modelId), td(s.backend), td(String(s.batchSize)), td(String(s.inference?.count ?? 0)), ...summaryCells(s.total), ...summaryCells(s.inference),
+    const batch = td(String(s.batchSize));
+    const from = document.createElement('small');
+    from.className = 'from';
+    from.textContent = s.from === 'page' ? t('popFromPage') : t('popFromClick');
+    batch.append(from);
+    tr.append(td(s.modelId), td(s.threads !== undefined ? `${s.backend} ×${s.threads}` : s.backend), batch, td(String(s.inference?.count ?? 0)), ...summaryCells(s.total), ...summaryCells(s.inference),
       td(s.coldStart ? `${ms(s.coldStart.median)} (${s.coldStart.count})` : '–'));
     return tr;
   });

@@ -81,8 +81,32 @@ describe('statsByModelBackend', () => {
 
   it('keeps a group whose requests all failed, with null latencies', () => {
     expect(statsByModelBackend([rec('m', 'webgpu', 0, 0, 'no adapter')])).toEqual([
-      { modelId: 'm', backend: 'webgpu', batchSize: 1, inference: null, total: null, errors: 1, coldStart: null },
+      { modelId: 'm', backend: 'webgpu', threads: undefined, from: 'click', batchSize: 1, inference: null, total: null, errors: 1, coldStart: null },
     ]);
     expect(statsByModelBackend([])).toEqual([]);
+  });
+});
+
+describe('statsByModelBackend rows: requests that ran and were timed alike', () => {
+  const at = (threads: number, source: InferenceRecord['source'], batchSize: number, inference: number, backend: 'wasm' | 'webgpu' = 'wasm'): InferenceRecord =>
+    ({ ...rec('resnet20-pit', backend, inference, inference + 10), threads, source, batchSize });
+
+  it('keeps WASM thread counts apart: a 1-thread median never mixes with a 4-thread one', () => {
+    const rows = statsByModelBackend([at(4, 'click', 1, 5), at(1, 'click', 1, 20), at(4, 'click', 1, 7), at(1, 'click', 1, 22)]);
+    expect(rows.map((r) => [r.backend, r.threads, r.inference?.median])).toEqual([['wasm', 1, 21], ['wasm', 4, 6]]);
+  });
+
+  it('keeps right-clicks apart from tagged pages, auto-tag counted as page tagging, even at the same batch size', () => {
+    const rows = statsByModelBackend([at(2, 'click', 1, 5), at(2, undefined, 1, 7), at(2, 'page', 1, 30), at(2, 'auto', 1, 40), at(2, 'page', 16, 100)]);
+    expect(rows.map((r) => [r.from, r.batchSize, r.inference?.count, r.inference?.median])).toEqual([
+      ['click', 1, 2, 6], // a record from before sources were stored counts as a click
+      ['page', 1, 2, 35],
+      ['page', 16, 1, 100],
+    ]);
+  });
+
+  it('ignores threads for WebGPU', () => {
+    const rows = statsByModelBackend([at(1, 'click', 1, 2, 'webgpu'), at(4, 'click', 1, 4, 'webgpu')]);
+    expect(rows.map((r) => [r.backend, r.threads, r.inference?.count])).toEqual([['webgpu', undefined, 2]]);
   });
 });

@@ -184,8 +184,10 @@ describe('right-click → classify', () => {
     await expect.poll(() => rows.count()).toBe(1);
     const cells = await rows.first().locator('td').allInnerTexts();
     expect(cells[0]).toMatch(/^resnet20-/);
-    expect(cells[1]).toBe('wasm');
-    expect(cells[2]).toBe('1');
+    // Every click ran at the default thread count; the batch cell says they were right-clicks (timed from the click).
+    expect(new Set(all.filter((r) => !r.error).map((r) => r.threads)).size).toBe(1);
+    expect(cells[1]).toBe(`wasm ×${all.find((r) => !r.error)!.threads}`);
+    expect(cells[2]).toBe('1\nclick');
     // The two failed requests and a cold start (if a click waited for the session) are not warm latency samples.
     expect(Number(cells[3])).toBe(n - 2 - colds);
     // Whole request first (median, p95, min, mean), then session.run: the wait is longer than the model.
