@@ -3,7 +3,11 @@
  * way every classification will (the same session cache, from IndexedDB, its
  * sha256 checked), run two images through it, and refuse NaN, infinite or
  * wrongly sized outputs. A model that passes learns whether it outputs
- * probabilities and is offered everywhere from then on.
+ * probabilities and is offered everywhere from then on. A model that takes
+ * any batch size is also run on each image alone: if the pair's outputs are
+ * not each image's own (a graph that mixes the batch, e.g. BatchNorm left in
+ * training mode), it is kept as a batch-1 model, so page tagging gives the
+ * labels a click gives.
  */
 import type { ModelEntry } from '../core/catalog';
 import { judgeOutputs, OnnxError } from '../core/onnx-inspect';
@@ -22,7 +26,22 @@ function testImages(): Float32Array[] {
   return [grey, noise];
 }
 
-export async function checkUserModel(id: string, threads: number): Promise<{ kind: 'logits' | 'probabilities'; ms: number }> {
+export interface CheckResult {
+  kind: 'logits' | 'probabilities';
+  ms: number;
+  /** Runs one image per session.run: it declares batch 1, or its batch outputs were not its single-image ones. */
+  batchOne: boolean;
+}
+
+/** Whether two runs of the same images agree, to float rounding (a batched GEMM sums in another order). */
+export function sameOutputs(a: Float32Array, b: Float32Array): boolean {
+  let scale = 0;
+  for (const v of a) scale = Math.max(scale, Math.abs(v));
+  const tol = 1e-4 * (1 + scale);
+  return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]!) <= tol);
+}
+
+export async function checkUserModel(id: string, threads: number): Promise<CheckResult> {
   const m = await getUserModel(id);
   if (!m) throw new Error(`no model "${id}" is being added`);
   try {
@@ -34,7 +53,7 @@ export async function checkUserModel(id: string, threads: number): Promise<{ kin
   }
 }
 
-async function check(id: string, entry: ModelEntry, threads: number): Promise<{ kind: 'logits' | 'probabilities'; ms: number }> {
+async function check(id: string, entry: ModelEntry, threads: number): Promise<CheckResult> {
   const t0 = performance.now();
   let session: Awaited<ReturnType<typeof getSession>>;
   try {
@@ -45,27 +64,30 @@ async function check(id: string, entry: ModelEntry, threads: number): Promise<{ 
     throw new OnnxError(`ONNX Runtime Web cannot load this model: ${message(e)}`);
   }
   const inputs = testImages().map((x) => normalize(x, entry.mean, entry.std));
-  const out = new Float32Array(inputs.length * 100);
+  const single = new Float32Array(inputs.length * 100);
+  let batched: Float32Array | undefined;
   try {
-    if (entry.input.shape[0] === 1) {
-      for (let i = 0; i < inputs.length; i++) {
-        const r = await session.runFloat(entry.input.name, inputs[i]!, [1, 3, 32, 32], entry.output.name);
-        if (r.data.length !== 100) throw new OnnxError(`the self-check gave ${r.data.length} values for one image; expected 100`);
-        out.set(r.data, i * 100);
-      }
-    } else {
+    for (let i = 0; i < inputs.length; i++) {
+      const r = await session.runFloat(entry.input.name, inputs[i]!, [1, 3, 32, 32], entry.output.name);
+      if (r.data.length !== 100) throw new OnnxError(`the self-check gave ${r.data.length} values for one image; expected 100`);
+      single.set(r.data, i * 100);
+    }
+    if (entry.input.shape[0] !== 1) {
       const data = new Float32Array(inputs.length * inputs[0]!.length);
       for (const [i, x] of inputs.entries()) data.set(x, i * x.length);
       const r = await session.runFloat(entry.input.name, data, [inputs.length, 3, 32, 32], entry.output.name);
-      if (r.data.length !== out.length) throw new OnnxError(`the self-check gave ${r.data.length} values for ${inputs.length} images; expected ${out.length}`);
-      out.set(r.data);
+      if (r.data.length !== single.length) throw new OnnxError(`the self-check gave ${r.data.length} values for ${inputs.length} images; expected ${single.length}`);
+      batched = r.data;
     }
   } catch (e) {
     throw e instanceof OnnxError ? e : new OnnxError(`the self-check inference failed: ${message(e)}`);
   }
-  const kind = judgeOutputs(out, inputs.length);
+  const kind = judgeOutputs(single, inputs.length);
+  const batchOne = batched === undefined || !sameOutputs(single, batched);
+  const [, c, h, w] = entry.input.shape;
+  const input = batchOne ? { ...entry.input, shape: [1, c, h, w] as typeof entry.input.shape } : entry.input;
   // Written only if it is still being added: the Options page may have given up (and deleted it) meanwhile.
-  if (!(await markUserModelChecked(id, { ...entry, output: { ...entry.output, kind } }))) throw new Error('the model was removed while it was being checked');
+  if (!(await markUserModelChecked(id, { ...entry, input, output: { ...entry.output, kind } }))) throw new Error('the model was removed while it was being checked');
   userModelsChanged();
-  return { kind, ms: performance.now() - t0 };
+  return { kind, ms: performance.now() - t0, batchOne };
 }

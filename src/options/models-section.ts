@@ -190,7 +190,7 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       const r = await send('background:check-model', { id }, 130_000);
       await refresh();
       reset();
-      say(t('optAdded', name, kindName(r.kind), fixed(r.ms, 0)), 'ok');
+      say(t('optAdded', name, r.batchOne && entry.input.shape[0] !== 1 ? `${kindName(r.kind)}, ${t('optBatchMixes')}` : kindName(r.kind), fixed(r.ms, 0)), 'ok');
     } catch (e) {
       if (stored) await deleteUserModel(id).catch(() => undefined); // only our own entry: never another tab's
       say(t('optNotAdded', message(e)), 'fail');

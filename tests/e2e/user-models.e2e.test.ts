@@ -132,6 +132,39 @@ describe('refusals: each names the problem and stores nothing', () => {
   });
 });
 
+describe('a model whose outputs for a batch mix its images', () => {
+  it('is kept as a batch-1 model (one image per session.run, as a click runs it), and the message says so', async () => {
+    // y = logits + the batch's mean logits: alone, an image gets 2 × its logits; in a batch, the others' show through.
+    const mixer = tinyClassifier({ tail: [
+      { op: 'ReduceMean', inputs: ['logits'], outputs: ['mean'], attrs: { axes: [0], keepdims: 1 } },
+      { op: 'Add', inputs: ['logits', 'mean'], outputs: ['y'] },
+    ] });
+    await options.reload();
+    await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
+    const s = await pick({ name: 'mixer.onnx', buffer: Buffer.from(mixer) });
+    expect(s.text).toBe('');
+    expect(await options.textContent('#add-model-found')).toMatch(/input 'x' \[N,3,32,32\]/); // it declares any batch size
+    const r = await addPicked('Mixer', 'unit');
+    expect(r.text).toMatch(/^Added "Mixer" \(logits, one image per run: its outputs for a batch were not each image's own, self-check \d+ ms\)/);
+    const shape = await options.evaluate(() => new Promise<unknown>((resolve, reject) => {
+      const open = indexedDB.open('private-image-tagger');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const req = open.result.transaction('userModels').objectStore('userModels').get('user-mixer');
+        req.onsuccess = () => {
+          resolve((req.result as { entry: { input: { shape: unknown } } } | undefined)?.entry.input.shape);
+          open.result.close();
+        };
+      };
+    }));
+    expect(shape).toEqual([1, 3, 32, 32]); // the pipeline runs it one image per session.run
+    options.once('dialog', (d) => void d.accept());
+    await options.click('#user-models button');
+    await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
+    expect(await storedIds()).toEqual([]);
+  });
+});
+
 describe.skipIf(reason !== '')(`a model exported differently from ours${reason ? ` — skipped: ${reason}` : ''}`, () => {
   const id = 'user-resnet-20-opset-9';
 
@@ -143,7 +176,7 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
     const found = await options.textContent('#add-model-found');
     expect(found).toMatch(/input 'images' \[N,3,32,32\] → output 'probs' \[N,100\]; opset 9/);
     const r = await addPicked('ResNet-20 opset 9', 'cifar100');
-    expect(r.text).toMatch(/^Added "ResNet-20 opset 9" \(probabilities, self-check \d+ ms\)/);
+    expect(r.text).toMatch(/^Added "ResNet-20 opset 9" \(probabilities, self-check \d+ ms\)/); // batches agree with single images: batched
     expect(await storedIds()).toEqual([id]);
     expect(await modelOptions()).toContainEqual({ id, name: 'ResNet-20 opset 9' });
     expect(await options.textContent('#user-models')).toMatch(/images → probs \(probabilities\)/);
