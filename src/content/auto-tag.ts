@@ -6,7 +6,7 @@
 import type { ContentSettings } from '../lib/messages';
 import { autoTagOfferable } from '../lib/message-schemas';
 import { send } from '../lib/messaging';
-import { collectImages, imageIdentity, type Candidate } from './collect';
+import { awaitsCandidate, collectImages, imageIdentity, type Candidate } from './collect';
 import { COLLECT_BUDGET, remember } from './page-images';
 
 const seen = new Set<string>();
@@ -43,7 +43,10 @@ function schedule(): void {
     const { images } = collectImages(document, minSize, seen);
     // blob: URLs need their bytes read here; auto-tag leaves them to "Tag this page", as it leaves a
     // data: URL over 8 MB (what the worker would refuse, and with it every other image of the offer).
-    const fresh = images.filter((c) => !c.url.startsWith('blob:') && autoTagOfferable(c.url) && !offeredBefore(c));
+    // A lazy srcset image waits for its load: collected now, it would be tagged by its placeholder src.
+    const waiting = images.filter((c) => awaitsCandidate(c.element));
+    for (const c of waiting) seen.delete(c.url);
+    const fresh = images.filter((c) => !awaitsCandidate(c.element) && !c.url.startsWith('blob:') && autoTagOfferable(c.url) && !offeredBefore(c));
     if (fresh.length === 0) return;
     remember(fresh);
     // One offer at a time, of at most 100 images and (past its first) COLLECT_BUDGET characters of URLs: a page

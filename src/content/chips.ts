@@ -41,7 +41,10 @@ function removeChip(c: Chip): void {
 /** A chip goes as soon as its element is given another image: its label would name the wrong picture. */
 const watcher = new MutationObserver((mutations) => {
   for (const m of mutations) {
-    const c = m.target instanceof Element ? chips.get(m.target) : undefined;
+    // A <picture>'s sources changed: the chip is its <img>'s.
+    const t = m.target instanceof HTMLSourceElement ? m.target.parentElement : m.target;
+    const el = t instanceof HTMLPictureElement ? t.querySelector('img') : t;
+    const c = el instanceof Element ? chips.get(el) : undefined;
     if (c && !stillShows(c.target, c.key, c.identity)) removeChip(c);
   }
 });
@@ -64,7 +67,11 @@ export function showChip(target: Element, d: ChipData, unsureBelow: number, iden
     const chip = c;
     c.untrack = trackPosition(() => place(chip));
     chips.set(target, c);
-    watcher.observe(target, { attributes: true, attributeFilter: ['src', 'srcset', 'sizes', 'style', 'class'] });
+    watcher.observe(target, { attributes: true, attributeFilter: ['src', 'srcset', 'style', 'class'] });
+    const picture = target.parentElement;
+    if (picture instanceof HTMLPictureElement) {
+      watcher.observe(picture, { childList: true, subtree: true, attributes: true, attributeFilter: ['srcset', 'media', 'type'] });
+    }
   }
   c.key = d.srcUrl;
   c.identity = identity;

@@ -35,7 +35,18 @@ export function imageIdentity(el: Element): string | undefined {
   const sources = el.parentElement instanceof HTMLPictureElement
     ? [...el.parentElement.querySelectorAll('source')].map((s) => [s.srcset, s.media, s.type])
     : [];
-  return JSON.stringify([el.getAttribute('src'), el.getAttribute('srcset'), el.getAttribute('sizes'), sources]);
+  // `sizes` is left out: lazy loaders rewrite it to the element's width on every resize, for the same picture.
+  // `src` resolved: setting the absolute form of the same relative URL is the same picture.
+  return JSON.stringify([el.src, el.getAttribute('srcset'), sources]);
+}
+
+/**
+ * An <img> still to load that will pick among candidates (srcset, <picture>):
+ * its src may be only a placeholder, so what it shows is known once it has
+ * loaded (its load event starts another pass).
+ */
+export function awaitsCandidate(el: Element): boolean {
+  return el instanceof HTMLImageElement && !el.complete && (el.hasAttribute('srcset') || el.parentElement instanceof HTMLPictureElement);
 }
 
 const URL_IN_CSS = /url\(\s*(['"]?)(.*?)\1\s*\)/g;

@@ -11,7 +11,7 @@ import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension
 import { readRecords, waitFor } from '../support/context-menu';
 import { inLayer, layerAttr, layerBox, layerCount, layerVisible } from '../support/overlay';
 import { startTagFixture, type TagFixture } from './tag-fixtures';
-import { encodePng, synthetic } from '../../tools/lib/images';
+import { encodePng, synthetic, uniform } from '../../tools/lib/images';
 
 let ext: ExtensionHandle;
 let fx: TagFixture;
@@ -95,7 +95,7 @@ describe('Tag this page', () => {
     await popup.close();
   });
 
-  it('a chip leaves an image the page gives another picture (carousels reuse <img>), and stays through a class change', async () => {
+  it('a chip leaves an image the page gives another picture (carousels reuse <img> and <picture>), and stays through a class change', async () => {
     const plain = `.tag-chip[data-pit-chip="${fx.server.origin}/plain.png"]`;
     const srcset = `.tag-chip[data-pit-chip="${fx.server.origin}/small-1x.png"]`;
     expect(await layerCount(page, plain)).toBe(1);
@@ -107,8 +107,17 @@ describe('Tag this page', () => {
     await expect.poll(() => layerCount(page, plain)).toBe(0); // its label named the old picture
     expect(await layerCount(page, srcset)).toBe(1);
     expect(await layerCount(page, '.tag-chip')).toBe(9);
+    // A <picture> whose <source> the page points at another image: its <img>'s chip goes too.
+    const picture = `.tag-chip[data-pit-chip="${fx.server.origin}/pic.png"]`;
+    expect(await layerCount(page, picture)).toBe(1);
+    await page.evaluate(() => {
+      (document.querySelector('#picture source') as HTMLSourceElement).srcset = '/many/4.png';
+    });
+    await expect.poll(() => layerCount(page, picture)).toBe(0);
+    expect(await layerCount(page, '.tag-chip')).toBe(8);
     await page.evaluate(() => {
       (document.getElementById('plain') as HTMLImageElement).src = '/plain.png';
+      (document.querySelector('#picture source') as HTMLSourceElement).srcset = '/pic.png';
     });
   });
 
@@ -232,30 +241,35 @@ describe('auto-tag', () => {
     await fresh.close();
   });
 
-  it('tags a lazy srcset image once: first by its src, not again when it loads its srcset candidate', async () => {
-    fx.server.routes.set('/lz-fallback.png', { type: 'image/png', body: encodePng(200, 150, synthetic(200, 150, 31)) });
+  it('tags a lazy srcset image once, by the picture it loads (not its placeholder src), and not again when it loads a larger candidate', async () => {
+    fx.server.routes.set('/lz-placeholder.png', { type: 'image/png', body: encodePng(200, 150, uniform(200, 150, [220, 220, 220])) });
     fx.server.routes.set('/lz-400.png', { type: 'image/png', body: encodePng(400, 300, synthetic(400, 300, 31)) });
+    fx.server.routes.set('/lz-800.png', { type: 'image/png', body: encodePng(800, 600, synthetic(800, 600, 31)) });
     fx.server.routes.set('/lazy-srcset.html', {
       type: 'text/html',
       body: '<!doctype html><html><body><div style="height: 3000px"></div>' +
-        '<img id="lz" loading="lazy" src="/lz-fallback.png" srcset="/lz-400.png 400w" sizes="200px" width="200" height="150" alt=""></body></html>',
+        '<img id="lz" loading="lazy" src="/lz-placeholder.png" srcset="/lz-400.png 400w, /lz-800.png 800w" sizes="(max-width: 700px) 200px, 800px" width="200" height="150" alt="">' +
+        '</body></html>',
     });
     await extPage.locator('#auto-tag').check();
     const tab = await ext.context.newPage();
+    await tab.setViewportSize({ width: 600, height: 600 }); // a 200px slot: the 400w candidate
     const url = `${fx.server.origin}/lazy-srcset.html`;
     try {
       await tab.goto(url);
       const mine = async () => (await records()).filter((r) => r.pageUrl === url);
-      const first = await waitFor(mine, (a) => a.length >= 1, 60_000, 'the lazy image auto-tagged');
-      expect(first[0]!.imageUrl).toBe(`${fx.server.origin}/lz-fallback.png`); // not loaded yet: known by its src
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(await mine()).toHaveLength(0); // below the fold, not loaded: what it will show is not known yet
       await tab.locator('#lz').scrollIntoViewIfNeeded();
-      await tab.waitForFunction(() => {
-        const i = document.getElementById('lz') as HTMLImageElement;
-        return i.complete && i.currentSrc.endsWith('/lz-400.png');
-      });
+      const first = await waitFor(mine, (a) => a.length >= 1, 60_000, 'the lazy image auto-tagged once loaded');
+      expect(first[0]!.imageUrl).toBe(`${fx.server.origin}/lz-400.png`); // the picture it shows, not the placeholder
+      await expect.poll(() => layerCount(tab, `.tag-chip[data-pit-chip="${fx.server.origin}/lz-400.png"]`)).toBe(1);
+      // Wider: an 800px slot, the 800w candidate loads. The same picture: not tagged again, its chip stays.
+      await tab.setViewportSize({ width: 1280, height: 600 });
+      await tab.waitForFunction(() => (document.getElementById('lz') as HTMLImageElement).currentSrc.endsWith('/lz-800.png'), undefined, { timeout: 10_000 });
       await new Promise((r) => setTimeout(r, 3000)); // the pass its load starts
-      expect(await mine()).toHaveLength(1); // the same picture, now at another size: not tagged twice
-      expect(await layerCount(tab, '.tag-chip')).toBe(1); // and its chip stays
+      expect(await mine()).toHaveLength(1);
+      expect(await layerCount(tab, '.tag-chip')).toBe(1);
     } finally {
       await extPage.locator('#auto-tag').uncheck();
       await tab.close();
