@@ -82,31 +82,42 @@ export interface StatsRow {
  * in that order: each row's requests ran alike and were timed alike (a click
  * from the click, a tagged image from the load of its batch). Failed requests
  * are counted but not timed: a request that died in `fetch` would otherwise
- * drag the inference figures towards zero. Cold starts are summarised on
- * their own (see StatsRow.coldStart).
+ * drag the inference figures towards zero. They never reached a session, so
+ * they join a row of their model and backend (of their kind, the smallest
+ * batch, where there is one) instead of making rows of their own. Cold starts
+ * are summarised on their own (see StatsRow.coldStart).
  */
 export function statsByModelBackend(records: readonly InferenceRecord[]): StatsRow[] {
   type Group = Omit<StatsRow, 'inference' | 'total' | 'coldStart'> & { inference: number[]; total: number[]; cold: number[] };
   const groups = new Map<string, Group>();
-  for (const r of records) {
-    // Failed requests never reached a batch: count them with the single-image row.
-    const batchSize = r.error ? 1 : r.batchSize;
-    const threads = r.backend === 'wasm' ? r.threads : undefined;
-    const from: StatsFrom = r.source === 'page' || r.source === 'auto' ? 'page' : 'click';
-    const key = JSON.stringify([r.modelId, r.backend, threads, from, batchSize]);
+  const group = (modelId: string, backend: string, threads: number | undefined, from: StatsFrom, batchSize: number): Group => {
+    const key = JSON.stringify([modelId, backend, threads, from, batchSize]);
     let g = groups.get(key);
     if (g === undefined) {
-      g = { modelId: r.modelId, backend: r.backend, threads, from, batchSize, inference: [], total: [], cold: [], errors: 0 };
+      g = { modelId, backend, threads, from, batchSize, inference: [], total: [], cold: [], errors: 0 };
       groups.set(key, g);
     }
+    return g;
+  };
+  const fromOf = (r: InferenceRecord): StatsFrom => (r.source === 'page' || r.source === 'auto' ? 'page' : 'click');
+  const failed: InferenceRecord[] = [];
+  for (const r of records) {
     if (r.error !== undefined) {
-      g.errors++;
-    } else if (r.coldStart) {
+      failed.push(r);
+      continue;
+    }
+    const g = group(r.modelId, r.backend, r.backend === 'wasm' ? r.threads : undefined, fromOf(r), r.batchSize);
+    if (r.coldStart) {
       if (r.sessionCreateMs !== undefined) g.cold.push(r.sessionCreateMs);
     } else {
       g.inference.push(r.timings.inference);
       g.total.push(r.timings.total);
     }
+  }
+  for (const r of failed) {
+    const from = fromOf(r);
+    const same = [...groups.values()].filter((g) => g.modelId === r.modelId && g.backend === r.backend).sort((a, b) => a.batchSize - b.batchSize);
+    (same.find((g) => g.from === from) ?? same[0] ?? group(r.modelId, r.backend, undefined, from, 1)).errors++;
   }
   // Plain code-unit comparison rather than localeCompare: ids are ASCII and the order must not depend on the user's locale.
   const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

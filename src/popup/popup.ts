@@ -67,7 +67,8 @@ function recentItem(r: InferenceRecord): HTMLLIElement {
   }
   const sub = document.createElement('div');
   sub.className = 'sub';
-  sub.textContent = `${r.modelId} · ${r.backend}${r.backend === 'wasm' ? ` ×${r.threads}` : ''} · ${ago(r.time)} · ${r.imageUrl}`;
+  // A failed request may never have reached a session: its thread count would be the setting's (0 is "automatic").
+  sub.textContent = `${r.modelId} · ${r.backend}${r.backend === 'wasm' && r.threads > 0 && !r.error ? ` ×${r.threads}` : ''} · ${ago(r.time)} · ${r.imageUrl}`;
   sub.title = r.imageUrl;
   mid.append(top, sub);
   if (r.cloud) {

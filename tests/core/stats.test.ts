@@ -110,3 +110,23 @@ describe('statsByModelBackend rows: requests that ran and were timed alike', () 
     expect(rows.map((r) => [r.backend, r.threads, r.inference?.count])).toEqual([['webgpu', undefined, 2]]);
   });
 });
+
+describe('statsByModelBackend: failed requests', () => {
+  const ok = (threads: number, source: InferenceRecord['source'], batchSize: number): InferenceRecord =>
+    ({ ...rec('resnet20-pit', 'wasm', 5, 15), threads, source, batchSize });
+  const failed = (threads: number, source: InferenceRecord['source']): InferenceRecord => ({ ...rec('resnet20-pit', 'wasm', 0, 1, 'HTTP 404'), threads, source });
+
+  it('join a row of their model and kind instead of making an empty one (a 404 on a tagged page, a thread count of 0)', () => {
+    const rows = statsByModelBackend([ok(2, 'page', 16), ok(2, 'page', 4), failed(1, 'page'), ok(4, 'click', 1), failed(0, 'click'), failed(0, undefined)]);
+    expect(rows.map((r) => [r.threads, r.from, r.batchSize, r.errors])).toEqual([
+      [2, 'page', 4, 1], // the smallest batch of the page rows
+      [2, 'page', 16, 0],
+      [4, 'click', 1, 2],
+    ]);
+  });
+
+  it('of a kind with no timed row join another row of their model and backend', () => {
+    const rows = statsByModelBackend([ok(2, 'page', 16), failed(2, 'click')]);
+    expect(rows.map((r) => [r.from, r.batchSize, r.errors])).toEqual([['page', 16, 1]]);
+  });
+});
