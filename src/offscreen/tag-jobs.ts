@@ -253,8 +253,8 @@ async function runJob(job: Job): Promise<void> {
 async function runOnLanes(job: Job, plan: Plan, lanes: RunnableSession[], first: Promise<Loaded[]>): Promise<void> {
   const free = [...lanes];
   const running = new Set<Promise<void>>();
-  // A batch that fails outside inference (e.g. storing its records) stops the job like the one-session path
-  // does, but only after every batch already handed out has finished, so `done` is a prefix for failRemaining.
+  // A batch that fails outside inference (a bug; storing its records does not fail it) stops the job like the
+  // one-session path does, but only after every batch already handed out has finished, so `done` is a prefix for failRemaining.
   let failure: { error: unknown } | undefined;
   let next = first;
   for (let start = 0; start < job.req.images.length && !failure; start += BATCH) {
