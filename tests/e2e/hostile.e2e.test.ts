@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../../tools/lib/http-server';
 import { encodePng, synthetic } from '../../tools/lib/images';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
+import { contentWorld } from '../support/content-world';
 import { clickClassify, readRecords, waitFor } from '../support/context-menu';
 import { layerCount, layerRoot, layerText } from '../support/overlay';
 
@@ -159,12 +160,28 @@ describe('a hostile page', () => {
     await expect.poll(() => options.locator('#saved').innerText()).toMatch(/Saved/);
     const mint = await ext.context.newPage();
     await mint.goto(`http://public.test:${new URL(site.origin).port}/mint.html`);
+    // When the content script offers images (its own world's chrome.runtime): after a refusal it must back off,
+    // not rescan and offer again on each of the page's mutations.
+    const world = await contentWorld(mint);
+    await world.evaluate(`(() => {
+      const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+      self.offerTimes = [];
+      chrome.runtime.sendMessage = (...args) => {
+        if (args[0] && args[0].name === 'background:auto-tag') self.offerTimes.push(Date.now());
+        return send(...args);
+      };
+    })()`);
     const auto = async () => (await records()).filter((r) => (r as unknown as { source?: string }).source === 'auto');
     await waitFor(auto, (r) => r.length >= 20, 60_000, 'the first minute’s quota tagged');
+    const quotaSpent = Date.now();
     await new Promise((r) => setTimeout(r, 8_000)); // the page keeps minting; nothing more may be taken this minute
     const minted = await mint.evaluate(() => document.images.length);
     expect(minted).toBeGreaterThan(200);
     expect((await auto()).length).toBe(20);
+    // 8 s of a new image every 30 ms, and at most one offer (the 10 s retry): the refusal is not asked again per mutation.
+    const offers = ((await world.evaluate('self.offerTimes')) as number[]).filter((t) => t > quotaSpent);
+    expect(offers.length).toBeLessThanOrEqual(1);
+    await world.close();
     await mint.close();
     await options.locator('#auto-tag').uncheck();
     // Still working for the user.

@@ -173,10 +173,13 @@ describe('page tagging on worker lanes', () => {
   });
 
   it('a full history keeps no batch from the page: every image gets its chip, and the popup says how many were not saved', async () => {
-    const { page, url } = await openPage('/page.html');
+    const warm = await openPage('/page.html');
     await setThreads(2); // lanes: every batch is stored while others still infer
-    const room = await tag(url); // with room in the history (this also opens the document at this setting)
+    const room = await tag(warm.url); // with room in the history (this also opens the document at this setting)
     expect(room.count).toBe(N);
+    await warm.page.close();
+    const { page, url } = await openPage('/page.html'); // a fresh tab: no chips yet
+    expect(await layerCount(page, '.tag-chip')).toBe(0);
     // Then the history refuses every record, as IndexedDB does when the disk or the origin's quota is full.
     const doc = await offscreenDocument(page);
     const reader = await ext.page('src/options/options.html');
