@@ -146,6 +146,7 @@ describe('a model whose outputs for a batch mix its images', () => {
     expect(await options.textContent('#add-model-found')).toMatch(/input 'x' \[N,3,32,32\]/); // it declares any batch size
     const r = await addPicked('Mixer', 'unit');
     expect(r.text).toMatch(/^Added "Mixer" \(logits, one image per run: its outputs for a batch were not each image's own, self-check \d+ ms\)/);
+    await options.locator('#add-model-msg').screenshot({ path: 'test-results/options-batch-one.png' });
     const shape = await options.evaluate(() => new Promise<unknown>((resolve, reject) => {
       const open = indexedDB.open('private-image-tagger');
       open.onerror = () => reject(open.error);
