@@ -281,3 +281,20 @@ export function judgeOutputs(data: Float32Array, rows: number, classes = 100): '
   }
   return probs ? 'probabilities' : 'logits';
 }
+
+/**
+ * Whether two runs of the same images (rows of `classes`) agree, row by row,
+ * to float rounding: a batched GEMM sums in another order than a single
+ * image's. The tolerance scales with each row's largest magnitude, so one
+ * image's large logits never loosen the check of another's.
+ */
+export function sameOutputs(a: Float32Array, b: Float32Array, classes = 100): boolean {
+  if (a.length !== b.length) return false;
+  for (let row = 0; row < a.length; row += classes) {
+    let scale = 0;
+    for (let k = row; k < row + classes; k++) scale = Math.max(scale, Math.abs(a[k]!));
+    const tol = 1e-4 * (1 + scale);
+    for (let k = row; k < row + classes; k++) if (!(Math.abs(a[k]! - b[k]!) <= tol)) return false;
+  }
+  return true;
+}

@@ -10,7 +10,7 @@
  * labels a click gives.
  */
 import type { ModelEntry } from '../core/catalog';
-import { judgeOutputs, OnnxError } from '../core/onnx-inspect';
+import { judgeOutputs, OnnxError, sameOutputs } from '../core/onnx-inspect';
 import { normalize } from '../core/normalize';
 import { getUserModel, markUserModelChecked } from '../lib/db';
 import { userModelsChanged } from '../lib/catalog-loader';
@@ -31,18 +31,6 @@ export interface CheckResult {
   ms: number;
   /** Runs one image per session.run: it declares batch 1, or its batch outputs were not its single-image ones. */
   batchOne: boolean;
-}
-
-/** Whether two runs of the same images (rows of 100) agree, to float rounding (a batched GEMM sums in another order), row by row. */
-export function sameOutputs(a: Float32Array, b: Float32Array, classes = 100): boolean {
-  if (a.length !== b.length) return false;
-  for (let row = 0; row < a.length; row += classes) {
-    let scale = 0;
-    for (let k = row; k < row + classes; k++) scale = Math.max(scale, Math.abs(a[k]!));
-    const tol = 1e-4 * (1 + scale);
-    for (let k = row; k < row + classes; k++) if (!(Math.abs(a[k]! - b[k]!) <= tol)) return false;
-  }
-  return true;
 }
 
 export async function checkUserModel(id: string, threads: number): Promise<CheckResult> {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { asClassifier, inspectOnnx, judgeOutputs, MAX_MODEL_BYTES } from '../../src/core/onnx-inspect';
+import { asClassifier, inspectOnnx, judgeOutputs, MAX_MODEL_BYTES, sameOutputs } from '../../src/core/onnx-inspect';
 import { buildOnnx, tinyClassifier, type ValueSpec } from '../support/onnx-builder';
 
 /** Pool → flatten → Gemm with its interface and weights as given: shapes left out, weights in another file, absurd dims. */
@@ -104,5 +104,19 @@ describe('judgeOutputs', () => {
     logits[150] = Number.NaN;
     expect(() => judgeOutputs(logits, 2)).toThrow(/NaN or infinite/);
     expect(() => judgeOutputs(new Float32Array(10), 2)).toThrow(/gave 10 values for 2 images/);
+  });
+});
+
+describe('sameOutputs (a batch against each image alone)', () => {
+  const rows = (...r: number[][]) => Float32Array.from(r.flat());
+  it('accepts float rounding, relative to each row', () => {
+    expect(sameOutputs(rows([10, -3, 0.5], [0.1, 0.2, 0.3]), rows([10.0005, -3, 0.5], [0.10005, 0.2, 0.3]), 3)).toBe(true);
+  });
+  it('refuses a real difference, even beside a row of large logits that would widen a shared tolerance', () => {
+    expect(sameOutputs(rows([1000, 0, 0], [0.1, 0.2, 0.3]), rows([1000, 0, 0], [0.15, 0.2, 0.3]), 3)).toBe(false);
+  });
+  it('refuses NaN and a length mismatch', () => {
+    expect(sameOutputs(rows([NaN, 0, 0]), rows([NaN, 0, 0]), 3)).toBe(false);
+    expect(sameOutputs(rows([1, 2, 3]), rows([1, 2, 3], [1, 2, 3]), 3)).toBe(false);
   });
 });
