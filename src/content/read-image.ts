@@ -9,8 +9,10 @@ export function tooLarge(bytes: number): Error {
 /** The length of the base64 data: URL of `bytes` bytes (its header included, at most 100 characters). */
 export const dataUrlChars = (bytes: number): number => Math.ceil(bytes / 3) * 4 + 100;
 
-/** The image's bytes as a Blob, or undefined (nothing read) when its data: URL would be longer than `maxChars`. */
-async function fetchBlob(srcUrl: string, maxChars: number): Promise<Blob | undefined> {
+/** The image's bytes as a Blob; with a `maxChars` limit, undefined (nothing read) when its data: URL would be longer. */
+function fetchBlob(srcUrl: string): Promise<Blob>;
+function fetchBlob(srcUrl: string, maxChars: number): Promise<Blob | undefined>;
+async function fetchBlob(srcUrl: string, maxChars = Infinity): Promise<Blob | undefined> {
   const res = await fetch(srcUrl);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   // A blob: URL's response declares its size: refuse, or leave for later, before reading a huge one.
@@ -35,7 +37,7 @@ function toDataUrl(blob: Blob): Promise<string> {
 }
 
 export async function readImageAsDataUrl(srcUrl: string): Promise<string> {
-  return toDataUrl((await fetchBlob(srcUrl, Infinity))!);
+  return toDataUrl(await fetchBlob(srcUrl));
 }
 
 /** The image as a data: URL of at most `maxChars` characters; undefined, with nothing read, when it would be longer. */

@@ -44,9 +44,11 @@ function ago(time: number, now = Date.now()): string {
   return new Date(time).toLocaleDateString(uiLanguage());
 }
 
-function td(text: string): HTMLTableCellElement {
+/** A table cell; `note` follows the text in a smaller line of its own (class `from`). */
+function td(text: string, note?: string): HTMLTableCellElement {
   const c = document.createElement('td');
   c.textContent = text;
+  if (note !== undefined) c.append(Object.assign(document.createElement('small'), { className: 'from', textContent: note }));
   return c;
 }
 
@@ -123,11 +125,7 @@ async function renderRecords(): Promise<void> {
   const stats = statsByModelBackend(window);
   const rows = stats.map((s) => {
     const tr = document.createElement('tr');
-    const batch = td(String(s.batchSize));
-    const from = document.createElement('small');
-    from.className = 'from';
-    from.textContent = s.from === 'page' ? t('popFromPage') : t('popFromClick');
-    batch.append(from);
+    const batch = td(String(s.batchSize), s.from === 'page' ? t('popFromPage') : t('popFromClick'));
     tr.append(td(s.modelId), td(s.threads !== undefined ? `${s.backend} ×${s.threads}` : s.backend), batch, td(String(s.inference?.count ?? 0)), ...summaryCells(s.total), ...summaryCells(s.inference),
       td(s.coldStart ? `${ms(s.coldStart.median)} (${s.coldStart.count})` : '–'));
     return tr;
