@@ -15,6 +15,8 @@ import type { Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { base64ToFloats, floatsToBase64 } from '../../src/core/float-codec';
 import { normalize } from '../../src/core/normalize';
+import { findModel } from '../../src/core/catalog';
+import { readCatalog } from '../../tools/lib/catalog-file';
 import { batchTensor, cifarDir, hasCifar, readCifar, REPO } from '../../tools/lib/cifar';
 import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension';
 import { nodeSession, runNode } from '../../tools/lib/ort-node';
@@ -23,6 +25,9 @@ import { clickClassify, readRecords, waitFor } from '../support/context-menu';
 import { startFixture, type Fixture } from './fixtures';
 
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+const catalog = readCatalog();
+const shipped = findModel(catalog, catalog.default);
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 let ext: ExtensionHandle;
 let fx: Fixture;
 let sw: Worker;
@@ -44,7 +49,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pit-user-models-'));
   altPath = join(dir, 'resnet20-alt.onnx');
   if (!reason) {
-    execFileSync(PYTHON, ['-m', 'pitml.export_alt', '--from', join(REPO, 'models/resnet20-pit.onnx'), '--out', altPath, '--probabilities'],
+    execFileSync(PYTHON, ['-m', 'pitml.export_alt', '--from', join(REPO, 'models', shipped.file), '--out', altPath, '--probabilities'],
       { cwd: REPO, env: { ...process.env, PYTHONPATH: join(REPO, 'ml') }, stdio: 'pipe' });
   }
   fx = await startFixture();
@@ -95,7 +100,7 @@ async function addPicked(name: string, preset: string): Promise<Status> {
 describe('refusals: each names the problem and stores nothing', () => {
   const refusals: [string, () => string | { name: string; buffer: Buffer }, RegExp][] = [
     ['not an ONNX file', () => ({ name: 'photo.onnx', buffer: Buffer.from('<!doctype html><p>not a model</p>') }), /Cannot use photo\.onnx: not .*ONNX model/],
-    ['a truncated file', () => ({ name: 'half.onnx', buffer: readFileSync(join(REPO, 'models/resnet20-pit.onnx')).subarray(0, 400_000) }), /Cannot use half\.onnx: .*truncated or corrupt/],
+    ['a truncated file', () => ({ name: 'half.onnx', buffer: readFileSync(join(REPO, 'models', shipped.file)).subarray(0, 400_000) }), /Cannot use half\.onnx: .*truncated or corrupt/],
     ['wrong input rank', () => ({ name: 'rank3.onnx', buffer: Buffer.from(tinyClassifier({ rank: 3 })) }), /input 'x' has rank 3/],
     ['wrong input size', () => ({ name: 'big-input.onnx', buffer: Buffer.from(tinyClassifier({ hw: 64 })) }), /input 'x' is \[N,3,64,64\]; expected \[N,3,32,32\]/],
     ['10 outputs', () => ({ name: 'cifar10.onnx', buffer: Buffer.from(tinyClassifier({ classes: 10 })) }), /gives 10 values per image; expected 100/],
@@ -106,7 +111,8 @@ describe('refusals: each names the problem and stores nothing', () => {
       truncateSync(p, 101 * 1024 * 1024); // sparse: nothing is written, the page must refuse by size
       return p;
     }, /Cannot use huge\.onnx: huge\.onnx is 101 MB; at most 100 MB/],
-    ['a duplicate of an installed model', () => join(REPO, 'models/resnet20-pit.onnx'), /already installed as "ResNet-20 \(trained here\)" \(resnet20-pit\)/],
+    // The shipped default, named as the catalog names it (a new default brings a new name).
+    ['a duplicate of an installed model', () => join(REPO, 'models', shipped.file), new RegExp(`already installed as "${escapeRegExp(shipped.name)}" \\(${shipped.id}\\)`)],
   ];
   it.each(refusals)('%s', async (_name, file, expected) => {
     const s = await pick(file());
