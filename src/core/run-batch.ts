@@ -50,8 +50,10 @@ export interface BatchOutcome {
   backend: Backend;
   threads: number;
   adapter?: string;
-  /** session.run alone (of the attempt that answered), ms. */
+  /** session.run alone (of the attempt that answered), ms; for a batch-1 model, its runs together. */
   inferenceMs: number;
+  /** A batch-1 model (`BatchModel.batchOne`) ran each image alone: each one's session.run, ms, in input order. */
+  runMs?: number[];
   /** Waiting for the session (loading ORT and the model when cold; a failed WebGPU attempt included), ms. */
   sessionMs: number;
   /** Softmax and top-k of the whole batch, ms. */
@@ -100,12 +102,16 @@ async function attempt(open: SessionSource, backend: Backend, model: BatchModel,
   const classes = model.labels.length;
   const t0 = now();
   let out: { data: Float32Array; dims: readonly number[] };
+  let runMs: number[] | undefined;
   try {
     if (model.batchOne && n > 1) {
       const size = model.chw[0] * model.chw[1] * model.chw[2];
       const rows = new Float32Array(n * classes);
+      runMs = [];
       for (let i = 0; i < n; i++) {
+        const ti = now();
         const one = await ws.runFloat(model.inputName, data.subarray(i * size, (i + 1) * size), [1, ...model.chw], model.outputName);
+        runMs.push(now() - ti);
         if (one.data.length !== classes) throw new Error(`the model returned ${one.data.length} values for one image; expected ${classes}`);
         rows.set(one.data, i * classes);
       }
@@ -119,7 +125,7 @@ async function attempt(open: SessionSource, backend: Backend, model: BatchModel,
   if (out.data.length !== n * classes) {
     throw Object.assign(new StageError('inference', `the model returned ${out.data.length} values for ${n} image(s); expected ${n} x ${classes} classes`), { coldStartMs });
   }
-  return { ws, out, inferenceMs, coldStartMs, openMs };
+  return { ws, out, inferenceMs, runMs, coldStartMs, openMs };
 }
 
 /** Top-5 per row; throws StageError when the output cannot be labels (NaN, infinities, not probabilities). */
@@ -170,6 +176,7 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
   return {
     top5, logits: r.out.data, dims: r.out.dims, backend: r.ws.backend, threads: r.ws.threads, inferenceMs: r.inferenceMs, postprocessMs: now() - tp,
     sessionMs: failedMs + r.openMs,
+    ...(r.runMs ? { runMs: r.runMs } : {}),
     ...(r.ws.adapter ? { adapter: r.ws.adapter } : {}),
     ...(cold > 0 || r.coldStartMs !== undefined ? { coldStartMs: cold } : {}),
     ...(fallback ? { fallback } : {}),

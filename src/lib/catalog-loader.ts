@@ -6,7 +6,7 @@
  */
 import { parseCatalog, type Catalog, type ModelEntry } from '../core/catalog';
 import { verifySha256 } from '../core/sha256';
-import { getUserModelBytes, listUserModels } from './db';
+import { getUserModelBytes, listUserModels, offeredEntry } from './db';
 
 let shipped: Promise<Catalog> | undefined;
 let merged: Promise<Catalog> | undefined;
@@ -62,7 +62,7 @@ export function loadCatalog(): Promise<Catalog> {
     .then(async (c) => {
       const taken = new Set(c.models.map((m) => m.id));
       // A user model whose id a later release ships is hidden rather than breaking the catalog.
-      const mine = (await listUserModels().catch(() => [])).filter((u) => u.checked && !taken.has(u.id)).map((u) => u.entry)
+      const mine = (await listUserModels().catch(() => [])).filter((u) => u.checked && !taken.has(u.id)).map(offeredEntry)
         .filter((m) => valid(c, m));
       return mine.length === 0 ? c : parseCatalog({ ...c, models: [...c.models, ...mine] });
     })

@@ -24,7 +24,25 @@ export interface UserModel {
   addedAt: number;
   /** Set once the self-check inference passed; until then the model is offered nowhere. */
   checked: boolean;
+  /**
+   * Set by a self-check that also compared the model's batch outputs with its single-image ones
+   * (every self-check since that comparison exists). A model checked before it lacks the flag.
+   */
+  batchChecked?: boolean;
 }
+
+/**
+ * A user model's entry as it is offered everywhere. One checked before batch outputs were compared
+ * runs one image per run until it is checked again: its batch might mix images (a graph with
+ * BatchNorm left in training mode), and a label must not depend on which images share its batch.
+ */
+export function offeredEntry(m: UserModel): ModelEntry {
+  const [n, c, h, w] = m.entry.input.shape;
+  return m.batchChecked || n === 1 ? m.entry : { ...m.entry, input: { ...m.entry.input, shape: [1, c, h, w] } };
+}
+
+/** A checked model whose batch outputs were never compared (see `offeredEntry`): Options offers to check it again. */
+export const needsBatchCheck = (m: UserModel): boolean => m.checked && offeredEntry(m) !== m.entry;
 
 interface PitDB extends DBSchema {
   inferences: {
@@ -284,12 +302,15 @@ export async function getUserModel(id: string): Promise<UserModel | undefined> {
   return (await openDb()).get('userModels', id);
 }
 
-/** The self-check passed: store the checked entry, in one transaction, only if the model (and its file) is still there. */
+/**
+ * The self-check (batch comparison included) passed: store the checked entry, in one transaction,
+ * only if the model (and its file) is still there.
+ */
 export async function markUserModelChecked(id: string, entry: ModelEntry): Promise<boolean> {
   const tx = (await openDb()).transaction(['userModels', 'userModelFiles'], 'readwrite');
   const [m, file] = await Promise.all([tx.objectStore('userModels').get(id), tx.objectStore('userModelFiles').getKey(id)]);
   const ok = m !== undefined && file !== undefined;
-  if (ok) await tx.objectStore('userModels').put({ ...m, entry, checked: true });
+  if (ok) await tx.objectStore('userModels').put({ ...m, entry, checked: true, batchChecked: true });
   await tx.done;
   return ok;
 }

@@ -138,9 +138,11 @@ export function applyOutcome(record: InferenceRecord, plan: Plan, out: BatchOutc
   record.top5 = out.top5[i] ?? [];
   record.backend = out.backend;
   record.threads = out.threads;
-  record.batchSize = n;
+  // A batch-1 model ran each image alone: its record says so, with that image's own session.run.
+  const own = out.runMs?.[i];
+  record.batchSize = own === undefined ? n : 1;
   record.timings.queue = out.queueMs;
-  record.timings.inference = out.inferenceMs; // the batch's session.run, shared by its images
+  record.timings.inference = own ?? out.inferenceMs; // else the batch's session.run, shared by its images
   record.timings.postprocess = out.postprocessMs;
   record.timings.session = out.sessionMs;
   // Every image of a batch that waited for its session waited for it: none is a warm figure. The creation

@@ -9,7 +9,7 @@ import { parseCatalog, modelDisplayName, type Catalog, type ModelEntry } from '.
 import { asClassifier, inspectOnnx, MAX_MODEL_BYTES, NORMALISATION_PRESETS, type OnnxInfo } from '../core/onnx-inspect';
 import { sha256Hex } from '../core/sha256';
 import { loadCatalog, userModelsChanged } from '../lib/catalog-loader';
-import { addUserModel, deleteUserModel, listUserModels, UserModelConflict } from '../lib/db';
+import { addUserModel, deleteUserModel, listUserModels, needsBatchCheck, UserModelConflict } from '../lib/db';
 import { byId as $ } from '../lib/dom';
 import { t, uiLanguage } from '../lib/i18n';
 import { send } from '../lib/messaging';
@@ -80,10 +80,18 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       const meta = document.createElement('span');
       meta.className = 'meta';
       meta.textContent = t('optUserModelMeta', m.entry.input.name, m.entry.output.name, kindName(m.entry.output.kind), mb(m.entry.bytes, 1), m.entry.sha256.slice(0, 12));
-      const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: t('optRemove') });
+      const remove = Object.assign(document.createElement('button'), { type: 'button', className: 'remove', textContent: t('optRemove') });
       remove.setAttribute('aria-label', t('optRemoveAria', m.entry.name));
       remove.addEventListener('click', () => void removeModel(m.entry));
-      li.append(name, meta, remove);
+      li.append(name, meta);
+      if (needsBatchCheck(m)) {
+        const note = Object.assign(document.createElement('span'), { className: 'meta batch-note', textContent: t('optBatchUnchecked') });
+        const again = Object.assign(document.createElement('button'), { type: 'button', className: 'check-again', textContent: t('optCheckAgain') });
+        again.setAttribute('aria-label', t('optCheckAgainAria', m.entry.name));
+        again.addEventListener('click', () => void checkAgain(m.entry, again));
+        li.append(note, again);
+      }
+      li.append(remove);
       return li;
     }));
   };
@@ -91,6 +99,19 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     userModelsChanged();
     onChange(await loadCatalog());
     await renderList();
+  };
+  // A model checked before batch outputs were compared: the same self-check again, now with the comparison.
+  const checkAgain = async (entry: ModelEntry, button: HTMLButtonElement) => {
+    button.disabled = true;
+    say(t('optChecking', entry.name));
+    try {
+      const r = await send('background:check-model', { id: entry.id }, 130_000);
+      say(t('optCheckedAgain', entry.name, r.batchOne ? t('optBatchMixes') : t('optBatchOwn'), fixed(r.ms, 0)), 'ok');
+    } catch (e) {
+      say(t('optCheckAgainFailed', entry.name, message(e)), 'fail');
+    } finally {
+      await refresh();
+    }
   };
   const removeModel = async (entry: ModelEntry) => {
     if (!confirm(t('optRemoveConfirm', entry.name))) return;

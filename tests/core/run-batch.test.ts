@@ -33,6 +33,19 @@ describe('runBatch', () => {
     expect(out.fallback).toBeUndefined();
   });
 
+  it('runs a batch-1 model one image per session.run, with the labels a batch would give and each run timed', async () => {
+    const s = session('wasm');
+    const inputs = [Float32Array.of(3, 0), Float32Array.of(0, -2), Float32Array.of(1, 4)];
+    const batched = await runBatch(async () => session('wasm'), model, 'wasm', inputs);
+    let t = 0;
+    const out = await runBatch(async () => s, { ...model, batchOne: true }, 'wasm', inputs, () => (t += 2));
+    expect(s.calls).toEqual([[1, 1, 1, 2], [1, 1, 1, 2], [1, 1, 1, 2]]);
+    expect(out.top5).toEqual(batched.top5);
+    expect(out.runMs).toEqual([2, 2, 2]); // each image's own run: its record's inference time
+    expect(out.inferenceMs).toBeGreaterThanOrEqual(6);
+    expect(batched.runMs).toBeUndefined();
+  });
+
   /** A clock that advances `step` ms per reading: the batch below then "waits" for its session. */
   const ticking = (step: number) => {
     let t = 0;

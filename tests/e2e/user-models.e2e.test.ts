@@ -166,7 +166,7 @@ describe('a model whose outputs for a batch mix its images', () => {
     }));
     expect(shape).toEqual([1, 3, 32, 32]); // the pipeline runs it one image per session.run
     options.once('dialog', (d) => void d.accept());
-    await options.click('#user-models button');
+    await options.click('#user-models button.remove');
     await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
     expect(await storedIds()).toEqual([]);
   });
@@ -241,9 +241,64 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
     await page.close();
   });
 
+  it('added before batches were checked, it tags one image per run until "Check again" finds its batches sound', async () => {
+    // What a model stored by a version without the batch comparison looks like: checked, no batchChecked.
+    await options.evaluate((mid) => new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open('private-image-tagger');
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const store = open.result.transaction('userModels', 'readwrite').objectStore('userModels');
+        const req = store.get(mid);
+        req.onsuccess = () => {
+          const { batchChecked: _dropped, ...old } = req.result as { batchChecked?: boolean };
+          store.put(old).onsuccess = () => {
+            open.result.close();
+            resolve();
+          };
+        };
+      };
+    }), id);
+    // As the extension says it (lib/catalog-loader.ts): every context drops its cached catalog.
+    await options.evaluate(() => {
+      const ch = new BroadcastChannel('pit-user-models');
+      ch.postMessage('changed');
+      ch.close();
+    });
+    await options.reload();
+    await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
+    expect(await options.textContent('#user-models')).toContain('added before batches were checked: one image per run until checked again');
+    await options.locator('#user-models').screenshot({ path: 'test-results/options-check-again.png' });
+
+    const page = await ext.context.newPage();
+    await page.goto(fx.pageUrl);
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete) && (document.getElementById('blob') as HTMLImageElement).src.startsWith('blob:'));
+    const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, fx.pageUrl);
+    const tagOnce = async () => {
+      const n0 = (await readRecords(options)).length;
+      const popup = await ext.page(`src/popup/popup.html?tab=${tabId}`);
+      await popup.locator('#tag-page').click();
+      await expect.poll(() => popup.locator('#tag-status').innerText(), { timeout: 60_000 }).toMatch(/^Done: /);
+      await popup.close();
+      const recs = (await readRecords(options)).slice(n0) as unknown as { modelId: string; source: string; batchSize: number; error?: string }[];
+      const tagged = recs.filter((r) => r.source === 'page' && !r.error);
+      expect(tagged.length).toBeGreaterThan(2);
+      expect(new Set(tagged.map((r) => r.modelId))).toEqual(new Set([id]));
+      return Math.max(...tagged.map((r) => r.batchSize));
+    };
+    expect(await tagOnce()).toBe(1); // a label must not depend on which images share its batch, until that is known
+
+    await options.click('#user-models .check-again');
+    await options.waitForFunction(() => /^(Checked|The check)/.test(document.getElementById('add-model-msg')!.textContent ?? ''), undefined, { timeout: 120_000 });
+    expect(await options.textContent('#add-model-msg')).toMatch(/^Checked "ResNet-20 opset 9" again: a batch gives each image its own outputs: pages are tagged in batches \(self-check \d+ ms\)/);
+    expect(await options.textContent('#user-models')).not.toContain('added before batches were checked');
+    expect(await options.locator('#user-models .check-again').count()).toBe(0);
+    expect(await tagOnce()).toBeGreaterThan(1);
+    await page.close();
+  });
+
   it('can be removed: gone from Settings and storage, the default model chosen again', async () => {
     options.once('dialog', (d) => void d.accept());
-    await options.click('#user-models button');
+    await options.click('#user-models button.remove');
     await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
     expect(await storedIds()).toEqual([]);
     expect((await modelOptions()).map((o) => o.id)).not.toContain(id);

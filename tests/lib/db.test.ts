@@ -6,7 +6,7 @@ import type { ModelEntry } from '../../src/core/catalog';
 import { personalAccuracy } from '../../src/core/personal-accuracy';
 import {
   addRecord, addRecords, addUserModel, allRecords, checkedImageRecords, clearRecords, countRecords, deleteRecord, deleteSite, deleteUserModel, enforceRetention,
-  getUserModelBytes, listUserModels, recentRecords, recordByRequestId, recordsOfImage, setCloudResult, setUserLabel, type UserModel, UserModelConflict,
+  getUserModelBytes, listUserModels, markUserModelChecked, needsBatchCheck, offeredEntry, recentRecords, recordByRequestId, recordsOfImage, setCloudResult, setUserLabel, type UserModel, UserModelConflict,
 } from '../../src/lib/db';
 
 function rec(i: number, extra: Partial<InferenceRecord> = {}): InferenceRecord {
@@ -149,5 +149,28 @@ describe('db: models the user adds', () => {
     expect((await listUserModels()).map((m) => [m.id, m.entry.sha256])).toEqual([['user-a', 'aa']]);
     expect(new Uint8Array((await getUserModelBytes('user-a'))!)).toEqual(new Uint8Array([1, 2, 3]));
     expect(await getUserModelBytes('user-b')).toBeUndefined();
+  });
+
+  it('offers a model checked before batch outputs were compared as batch-1, until a self-check compares them', async () => {
+    for (const m of await listUserModels()) await deleteUserModel(m.id);
+    const shaped = (id: string, n: number) => ({ ...entry(id, `${id}-sha`), input: { name: 'x', shape: [n, 3, 32, 32], dtype: 'float32', layout: 'NCHW' } }) as ModelEntry;
+    // As an older version stored it: checked, any batch size, no batchChecked.
+    await addUserModel({ id: 'user-old', entry: shaped('user-old', -1), addedAt: 1, checked: true }, new Uint8Array([1]).buffer);
+    await addUserModel({ id: 'user-one', entry: shaped('user-one', 1), addedAt: 1, checked: true }, new Uint8Array([2]).buffer);
+    const byId = async () => new Map((await listUserModels()).map((m) => [m.id, m]));
+    let models = await byId();
+    expect(offeredEntry(models.get('user-old')!).input.shape).toEqual([1, 3, 32, 32]);
+    expect(models.get('user-old')!.entry.input.shape).toEqual([-1, 3, 32, 32]); // the stored entry is kept as the file declares it
+    expect(needsBatchCheck(models.get('user-old')!)).toBe(true);
+    expect(needsBatchCheck(models.get('user-one')!)).toBe(false); // batch-1 anyway: nothing to compare
+    expect(needsBatchCheck({ ...models.get('user-old')!, checked: false })).toBe(false); // still being added
+
+    // The self-check now compares batches: the model keeps its batches and is not offered a check again.
+    expect(await markUserModelChecked('user-old', shaped('user-old', -1))).toBe(true);
+    models = await byId();
+    expect(models.get('user-old')!.batchChecked).toBe(true);
+    expect(offeredEntry(models.get('user-old')!).input.shape).toEqual([-1, 3, 32, 32]);
+    expect(needsBatchCheck(models.get('user-old')!)).toBe(false);
+    expect(await markUserModelChecked('user-gone', shaped('user-gone', -1))).toBe(false);
   });
 });
