@@ -144,6 +144,9 @@ export function releaseSessions(drop: (id: string, sha256: string) => boolean): 
   return n;
 }
 
+/** The cached sessions, as `id|sha256|backend`: what this document holds in memory (for the console and tests). */
+export const sessionKeys = (): string[] => [...sessions.keys()];
+
 /**
  * The warm session for (model, backend), created on first use and shared by
  * concurrent callers. `adapter`: the WebGPU adapter the caller already probed

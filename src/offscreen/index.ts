@@ -8,7 +8,7 @@ import type { ClassifyResult } from '../lib/messages';
 import { loadShippedCatalog, onUserModelsChanged } from '../lib/catalog-loader';
 import { listUserModels } from '../lib/db';
 import { isExtensionContext, listen, send } from '../lib/messaging';
-import { releaseSessions } from '../lib/ort-runtime';
+import { releaseSessions, sessionKeys } from '../lib/ort-runtime';
 import { checkUserModel } from './check-model';
 import { classifyOnce } from './classify';
 import { inferTensor } from './infer-tensor';
@@ -58,3 +58,7 @@ listen('offscreen', {
   'offscreen:prepare-close': ({ wait }) => prepareClose(wait),
   'offscreen:check-model': ({ id, threads }) => track(() => checkUserModel(String(id), Number(threads) || 0)),
 }, (_name, sender) => isExtensionContext(sender));
+
+// Reachable from this document's console (and so from tests) for debugging, like the worker's `pit`;
+// nothing on a web page can reach an extension document's global scope.
+Object.assign(globalThis, { pitOffscreen: { sessionKeys } });

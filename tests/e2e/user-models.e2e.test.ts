@@ -22,6 +22,7 @@ import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension
 import { nodeSession, runNode } from '../../tools/lib/ort-node';
 import { tinyClassifier } from '../support/onnx-builder';
 import { clickClassify, readRecords, waitFor } from '../support/context-menu';
+import { offscreenDocument } from '../support/cdp-targets';
 import { startFixture, type Fixture } from './fixtures';
 
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
@@ -78,6 +79,15 @@ const storedIds = () => options.evaluate(() => new Promise<string[]>((resolve, r
     };
   };
 }));
+/** The ORT sessions the offscreen document holds now (`id|sha256|backend`): a model's weights in memory. */
+async function heldSessions(): Promise<string[]> {
+  const doc = await offscreenDocument(options);
+  try {
+    return (await doc.evaluate('globalThis.pitOffscreen.sessionKeys()')) as string[];
+  } finally {
+    await doc.close();
+  }
+}
 const modelOptions = () => options.$$eval('#model option', (os) => os.map((o) => ({ id: (o as HTMLOptionElement).value, name: o.textContent ?? '' })));
 
 /** Pick a file in the real <input type=file>; returns the message the page then shows. */
@@ -135,6 +145,8 @@ describe('refusals: each names the problem and stores nothing', () => {
     expect(r.text).toMatch(expected);
     expect(await storedIds()).toEqual([]);
     expect((await modelOptions()).map((o) => o.id)).not.toContain('user-broken');
+    // Its session (a model that loads but gives NaN has one) is released, not kept until the document closes.
+    expect((await heldSessions()).filter((k) => k.startsWith('user-broken|'))).toEqual([]);
   });
 });
 
@@ -296,11 +308,13 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
     await page.close();
   });
 
-  it('can be removed: gone from Settings and storage, the default model chosen again', async () => {
+  it('can be removed: gone from Settings, storage and the offscreen document\'s memory, the default model chosen again', async () => {
+    expect((await heldSessions()).filter((k) => k.startsWith(`${id}|`))).toHaveLength(1); // it labelled images: its session is held
     options.once('dialog', (d) => void d.accept());
     await options.click('#user-models button.remove');
     await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
     expect(await storedIds()).toEqual([]);
+    await expect.poll(async () => (await heldSessions()).filter((k) => k.startsWith(`${id}|`))).toEqual([]);
     expect((await modelOptions()).map((o) => o.id)).not.toContain(id);
     await expect.poll(() => options.$$eval('#cloud-map input', (els) => els.map((e) => (e as HTMLInputElement).dataset.model))).not.toContain(id);
     await expect.poll(() => sw.evaluate(async () => ((await chrome.storage.local.get('settings')).settings as { value?: { modelId?: string } } | undefined)?.value?.modelId ?? '')).toBe('');
