@@ -123,9 +123,9 @@ export interface ProtocolMap {
   /** Worker → offscreen: may the document be closed? With `wait`, stop taking work and answer when drained. */
   'offscreen:prepare-close': (p: { wait: boolean }) => { closed: boolean };
   /** Worker → offscreen: run the self-check of a model the user is adding (stored unchecked in IndexedDB). */
-  'offscreen:check-model': (p: { id: string; threads: number }) => { kind: 'logits' | 'probabilities'; ms: number; batchOne: boolean };
+  'offscreen:check-model': (p: { id: string; threads: number }) => { kind: 'logits' | 'probabilities'; ms: number; batchOne: boolean; batchError?: string };
   /** Options → worker: self-check a model the user is adding (through the offscreen document). */
-  'background:check-model': (p: { id: string }) => { kind: 'logits' | 'probabilities'; ms: number; batchOne: boolean };
+  'background:check-model': (p: { id: string }) => { kind: 'logits' | 'probabilities'; ms: number; batchOne: boolean; batchError?: string };
   /** Offscreen → worker: a queued classification finished (success or error). */
   'background:classified': (res: ClassifyResult & { replyTo?: { tabId: number; frameId: number } }) => void;
   /** Offscreen → worker: a classification's record is stored; the worker forgets its pending copy. */

@@ -7,7 +7,7 @@
  * any batch size is also run on each image alone: if the pair's outputs are
  * not each image's own (a graph that mixes the batch, e.g. BatchNorm left in
  * training mode), it is kept as a batch-1 model, so page tagging gives the
- * labels a click gives.
+ * labels a click gives; one whose batch of two fails outright is kept as batch-1 too.
  */
 import type { ModelEntry } from '../core/catalog';
 import { judgeOutputs, OnnxError, sameOutputs } from '../core/onnx-inspect';
@@ -15,6 +15,7 @@ import { normalize } from '../core/normalize';
 import { getUserModel, markUserModelChecked } from '../lib/db';
 import { userModelsChanged } from '../lib/catalog-loader';
 import { getSession, releaseSessions } from '../lib/ort-runtime';
+import { inference } from './queues';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -29,18 +30,21 @@ function testImages(): Float32Array[] {
 export interface CheckResult {
   kind: 'logits' | 'probabilities';
   ms: number;
-  /** Runs one image per session.run: it declares batch 1, or its batch outputs were not its single-image ones. */
+  /** Runs one image per session.run: it declares batch 1, or its batch outputs were not its single-image ones, or a batch failed. */
   batchOne: boolean;
+  /** Why a batch of two could not run, when it could not (the model is then kept as batch-1). */
+  batchError?: string;
 }
 
 export async function checkUserModel(id: string, threads: number): Promise<CheckResult> {
   const m = await getUserModel(id);
-  if (!m) throw new Error(`no model "${id}" is being added`);
+  if (!m) throw new Error(`no model "${id}" is stored`);
   try {
     return await check(id, m.entry, threads);
   } catch (e) {
-    // Refused: its session (up to 100 MB of weights) goes now, not when the document closes.
-    releaseSessions((sid, sha) => sid === id && sha === m.entry.sha256);
+    // Refused while being added: its session (up to 100 MB of weights) goes now, not when the document closes.
+    // A model checked again is in use (a click or a tagging job may be running on its session): it keeps it.
+    if (!m.checked) releaseSessions((sid, sha) => sid === id && sha === m.entry.sha256);
     throw e;
   }
 }
@@ -58,22 +62,31 @@ async function check(id: string, entry: ModelEntry, threads: number): Promise<Ch
   const inputs = testImages().map((x) => normalize(x, entry.mean, entry.std));
   const single = new Float32Array(inputs.length * 100);
   let batched: Float32Array | undefined;
-  try {
-    for (let i = 0; i < inputs.length; i++) {
-      const r = await session.runFloat(entry.input.name, inputs[i]!, [1, 3, 32, 32], entry.output.name);
-      if (r.data.length !== 100) throw new OnnxError(`the self-check gave ${r.data.length} values for one image; expected 100`);
-      single.set(r.data, i * 100);
+  let batchError: string | undefined;
+  // In the document's inference queue, like every session.run: one at a time on a session a click or a job may share.
+  await inference.run(async () => {
+    try {
+      for (let i = 0; i < inputs.length; i++) {
+        const r = await session.runFloat(entry.input.name, inputs[i]!, [1, 3, 32, 32], entry.output.name);
+        if (r.data.length !== 100) throw new OnnxError(`the self-check gave ${r.data.length} values for one image; expected 100`);
+        single.set(r.data, i * 100);
+      }
+    } catch (e) {
+      throw e instanceof OnnxError ? e : new OnnxError(`the self-check inference failed: ${message(e)}`);
     }
-    if (entry.input.shape[0] !== 1) {
+    if (entry.input.shape[0] === 1) return;
+    // A graph that declares any batch size but cannot run one (e.g. a Reshape to a fixed batch of 1) works one image
+    // per run: it is kept that way, not refused.
+    try {
       const data = new Float32Array(inputs.length * inputs[0]!.length);
       for (const [i, x] of inputs.entries()) data.set(x, i * x.length);
       const r = await session.runFloat(entry.input.name, data, [inputs.length, 3, 32, 32], entry.output.name);
-      if (r.data.length !== single.length) throw new OnnxError(`the self-check gave ${r.data.length} values for ${inputs.length} images; expected ${single.length}`);
+      if (r.data.length !== single.length) throw new Error(`it gave ${r.data.length} values for ${inputs.length} images; expected ${single.length}`);
       batched = r.data;
+    } catch (e) {
+      batchError = message(e);
     }
-  } catch (e) {
-    throw e instanceof OnnxError ? e : new OnnxError(`the self-check inference failed: ${message(e)}`);
-  }
+  });
   const kind = judgeOutputs(single, inputs.length);
   const batchOne = batched === undefined || !sameOutputs(single, batched);
   const [, c, h, w] = entry.input.shape;
@@ -81,5 +94,5 @@ async function check(id: string, entry: ModelEntry, threads: number): Promise<Ch
   // Written only if it is still being added: the Options page may have given up (and deleted it) meanwhile.
   if (!(await markUserModelChecked(id, { ...entry, input, output: { ...entry.output, kind } }))) throw new Error('the model was removed while it was being checked');
   userModelsChanged();
-  return { kind, ms: performance.now() - t0, batchOne };
+  return { kind, ms: performance.now() - t0, batchOne, ...(batchError !== undefined ? { batchError } : {}) };
 }

@@ -17,15 +17,18 @@ import { makePlan, warmUp } from './pipeline';
 import { preprocess } from './preprocess';
 import { inference, loading } from './queues';
 import { cancelTagJobs, startTagJob, tagStatus } from './tag-jobs';
+import { releaseLanes } from './worker-lanes';
 
 setOnIdle(() => void send('background:offscreen-idle', undefined).catch(() => undefined));
 
-// A model the user removed (in Options, another context) lets go of its session here. Models still being
-// added (not yet checked, so not in the catalog) are kept: their self-check may be running in this document.
+// A model the user removed (in Options, another context) lets go of its session and worker lanes here. Models
+// still being added (not yet checked, so not in the catalog) are kept: their self-check may be running here.
 onUserModelsChanged(() => void (async () => {
   const [shipped, mine] = await Promise.all([loadShippedCatalog(), listUserModels()]);
   const kept = new Set([...shipped.models.map((m) => `${m.id}|${m.sha256}`), ...mine.map((u) => `${u.id}|${u.entry.sha256}`)]);
-  releaseSessions((id, sha) => !kept.has(`${id}|${sha}`));
+  const gone = (id: string, sha: string) => !kept.has(`${id}|${sha}`);
+  releaseSessions(gone);
+  releaseLanes(gone);
 })().catch(() => undefined));
 
 listen('offscreen', {

@@ -35,6 +35,8 @@ interface Job {
   finished: boolean;
   /** The chain of deferred images, each read and decoded before the next is read (loadDeferred). */
   reads: Promise<unknown>;
+  /** Images per session.run: BATCH, or 1 for a model that runs one image per run (known once the plan is made). */
+  perRun: number;
   /** Worker lanes: how many batches infer now, and since when one has (inferMs counts that wall time once). */
   lanesBusy: number;
   busySince: number;
@@ -48,7 +50,7 @@ function progress(job: Job, chips: ChipData[]): TagProgress {
     jobId: job.req.jobId, tabId: job.req.tabId, total: job.req.images.length, done: job.done, failed: job.failed,
     imagesPerSecond: elapsed > 0 ? job.done / elapsed : 0,
     inferenceImagesPerSecond: job.inferMs > 0 ? job.inferred / (job.inferMs / 1000) : 0,
-    batchSize: BATCH, finished: job.finished, cancelled: job.cancelled, unsaved: job.unsaved,
+    batchSize: job.perRun, finished: job.finished, cancelled: job.cancelled, unsaved: job.unsaved,
     ...(job.saveError !== undefined ? { saveError: job.saveError } : {}), chips,
   };
 }
@@ -56,7 +58,7 @@ function progress(job: Job, chips: ChipData[]): TagProgress {
 export function startTagJob(req: TagJobRequest): { accepted: number } {
   const job: Job = {
     req, started: performance.now(), done: 0, failed: 0, inferMs: 0, inferred: 0, unsaved: 0, cancelled: false, finished: false, reads: Promise.resolve(),
-    lanesBusy: 0, busySince: 0,
+    lanesBusy: 0, busySince: 0, perRun: BATCH,
   };
   jobs.set(req.jobId, job);
   void track(() => runJob(job).catch((e: unknown) => failRemaining(job, e))).finally(() => {
@@ -221,6 +223,7 @@ async function failRemaining(job: Job, e: unknown): Promise<void> {
 
 async function runJob(job: Job): Promise<void> {
   const plan = await makePlan(job.req.modelId, job.req.backend, job.req.threads);
+  if (plan.batchModel.batchOne) job.perRun = 1;
   // Lanes pay off from two batches on (two can then infer at once); one batch runs on the document's warm session
   // (measured: the demo's 6-image page went from 48 to 7 images/s when it waited for lanes to start).
   const leased = job.req.images.length > BATCH ? tagLanes(plan.model, plan.backend, plan.threads) : Promise.resolve(NO_LANES);

@@ -144,6 +144,18 @@ function closeIdle(): void {
   }
 }
 
+/**
+ * Close the lanes of the models `drop` picks (by id and sha256): a model the user removed must not keep two
+ * copies of its weights in workers. A pair a job still holds closes when that job ends.
+ */
+export function releaseLanes(drop: (id: string, sha256: string) => boolean): void {
+  for (const key of pairs.keys()) {
+    const [id = '', sha256 = ''] = key.split('|');
+    if (drop(id, sha256) && key === current) current = undefined;
+  }
+  closeIdle();
+}
+
 /** A job's hold on its lanes: `release()` when the job ends (lanes are closed only once no job holds them). */
 export interface LaneLease {
   lanes: RunnableSession[];

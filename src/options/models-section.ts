@@ -24,6 +24,10 @@ export function fixed(v: number, digits: number): string {
 
 const mb = (bytes: number, digits: number) => fixed(bytes / 1048576, digits);
 
+/** What the self-check found about batches, for a model that declares any batch size. */
+const batchVerdict = (r: { batchOne: boolean; batchError?: string }) =>
+  !r.batchOne ? t('optBatchOwn') : r.batchError !== undefined ? t('optBatchFails', r.batchError) : t('optBatchMixes');
+
 /** What a model's 100 outputs are, in the user's language. */
 const kindName = (kind: 'logits' | 'probabilities' | undefined) => (kind === 'probabilities' ? t('optKindProbabilities') : t('optKindLogits'));
 
@@ -86,7 +90,7 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       li.append(name, meta);
       if (needsBatchCheck(m)) {
         const note = Object.assign(document.createElement('span'), { className: 'meta batch-note', textContent: t('optBatchUnchecked') });
-        const again = Object.assign(document.createElement('button'), { type: 'button', className: 'check-again', textContent: t('optCheckAgain') });
+        const again = Object.assign(document.createElement('button'), { type: 'button', className: 'check-again', textContent: t('optCheckAgain'), disabled: checking.has(m.id) });
         again.setAttribute('aria-label', t('optCheckAgainAria', m.entry.name));
         again.addEventListener('click', () => void checkAgain(m.entry, again));
         li.append(note, again);
@@ -101,15 +105,20 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     await renderList();
   };
   // A model checked before batch outputs were compared: the same self-check again, now with the comparison.
+  // `checking`: the models whose check runs now (the list is rebuilt meanwhile when another model comes or goes).
+  const checking = new Set<string>();
   const checkAgain = async (entry: ModelEntry, button: HTMLButtonElement) => {
+    checking.add(entry.id);
     button.disabled = true;
     say(t('optChecking', entry.name));
     try {
       const r = await send('background:check-model', { id: entry.id }, 130_000);
-      say(t('optCheckedAgain', entry.name, r.batchOne ? t('optBatchMixes') : t('optBatchOwn'), fixed(r.ms, 0)), 'ok');
+      say(t('optCheckedAgain', entry.name, batchVerdict(r), fixed(r.ms, 0)), 'ok');
     } catch (e) {
-      say(t('optCheckAgainFailed', entry.name, message(e)), 'fail');
+      // Removed while it was checked: "Removed …" stands.
+      if ((await listUserModels()).some((m) => m.id === entry.id)) say(t('optCheckAgainFailed', entry.name, message(e)), 'fail');
     } finally {
+      checking.delete(entry.id);
       await refresh();
     }
   };
@@ -211,7 +220,7 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       const r = await send('background:check-model', { id }, 130_000);
       await refresh();
       reset();
-      say(t('optAdded', name, r.batchOne && entry.input.shape[0] !== 1 ? `${kindName(r.kind)}, ${t('optBatchMixes')}` : kindName(r.kind), fixed(r.ms, 0)), 'ok');
+      say(t('optAdded', name, r.batchOne && entry.input.shape[0] !== 1 ? `${kindName(r.kind)}, ${batchVerdict(r)}` : kindName(r.kind), fixed(r.ms, 0)), 'ok');
     } catch (e) {
       if (stored) await deleteUserModel(id).catch(() => undefined); // only our own entry: never another tab's
       say(t('optNotAdded', message(e)), 'fail');

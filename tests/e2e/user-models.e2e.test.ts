@@ -22,10 +22,13 @@ import { launchExtension, type ExtensionHandle } from '../../tools/lib/extension
 import { nodeSession, runNode } from '../../tools/lib/ort-node';
 import { tinyClassifier } from '../support/onnx-builder';
 import { clickClassify, readRecords, waitFor } from '../support/context-menu';
-import { offscreenDocument } from '../support/cdp-targets';
+import { offscreenDocument, offscreenWorkers } from '../support/cdp-targets';
+import { encodeJpeg, synthetic } from '../../tools/lib/images';
 import { startFixture, type Fixture } from './fixtures';
 
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
+/** The id Options gives the second exporter's model, named "ResNet-20 opset 9". */
+const userModelId = 'user-resnet-20-opset-9';
 const catalog = readCatalog();
 const shipped = findModel(catalog, catalog.default);
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -87,6 +90,50 @@ async function heldSessions(): Promise<string[]> {
   } finally {
     await doc.close();
   }
+}
+/** The offscreen document's inference workers (page tagging's lanes) running now. */
+async function lanes(): Promise<number> {
+  const { workers, close } = await offscreenWorkers(options);
+  try {
+    return workers.filter((w) => w.url.includes('infer-worker')).length;
+  } finally {
+    await close();
+  }
+}
+
+/** Tag the page at `url` (open in a tab) from its popup; the records of the images it labelled, all by the user model chosen. */
+async function tagWithUserModel(url: string): Promise<{ modelId: string; batchSize: number }[]> {
+  const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, url);
+  const n0 = (await readRecords(options)).length;
+  const popup = await ext.page(`src/popup/popup.html?tab=${tabId}`);
+  await popup.locator('#tag-page').click();
+  await expect.poll(() => popup.locator('#tag-status').innerText(), { timeout: 60_000 }).toMatch(/^Done: /);
+  await popup.close();
+  const recs = (await readRecords(options)).slice(n0) as unknown as { modelId: string; source: string; batchSize: number; error?: string }[];
+  const tagged = recs.filter((r) => r.source === 'page' && !r.error);
+  expect(tagged.length).toBeGreaterThan(2);
+  expect(new Set(tagged.map((r) => r.modelId))).toEqual(new Set([userModelId]));
+  return tagged;
+}
+/** The input shape stored for user model `id`: what the pipeline runs it at. */
+const storedShape = (id: string) => options.evaluate((mid) => new Promise<unknown>((resolve, reject) => {
+  const open = indexedDB.open('private-image-tagger');
+  open.onerror = () => reject(open.error);
+  open.onsuccess = () => {
+    const req = open.result.transaction('userModels').objectStore('userModels').get(mid);
+    req.onsuccess = () => {
+      resolve((req.result as { entry: { input: { shape: unknown } } } | undefined)?.entry.input.shape);
+      open.result.close();
+    };
+  };
+}), id);
+
+/** Remove the only user model through its Remove button; nothing is left stored. */
+async function removeOnly(): Promise<void> {
+  options.once('dialog', (d) => void d.accept());
+  await options.click('#user-models button.remove');
+  await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
+  expect(await storedIds()).toEqual([]);
 }
 const modelOptions = () => options.$$eval('#model option', (os) => os.map((o) => ({ id: (o as HTMLOptionElement).value, name: o.textContent ?? '' })));
 
@@ -165,27 +212,30 @@ describe('a model whose outputs for a batch mix its images', () => {
     const r = await addPicked('Mixer', 'unit');
     expect(r.text).toMatch(/^Added "Mixer" \(logits, one image per run: its outputs for a batch were not each image's own, self-check \d+ ms\)/);
     await options.locator('#add-model-msg').screenshot({ path: 'test-results/options-batch-one.png' });
-    const shape = await options.evaluate(() => new Promise<unknown>((resolve, reject) => {
-      const open = indexedDB.open('private-image-tagger');
-      open.onerror = () => reject(open.error);
-      open.onsuccess = () => {
-        const req = open.result.transaction('userModels').objectStore('userModels').get('user-mixer');
-        req.onsuccess = () => {
-          resolve((req.result as { entry: { input: { shape: unknown } } } | undefined)?.entry.input.shape);
-          open.result.close();
-        };
-      };
-    }));
-    expect(shape).toEqual([1, 3, 32, 32]); // the pipeline runs it one image per session.run
-    options.once('dialog', (d) => void d.accept());
-    await options.click('#user-models button.remove');
-    await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
-    expect(await storedIds()).toEqual([]);
+    expect(await storedShape('user-mixer')).toEqual([1, 3, 32, 32]); // the pipeline runs it one image per session.run
+    await removeOnly();
+  });
+
+  it('a model whose batch of two fails outright (a graph only batch 1 fits) is kept as batch-1, not refused', async () => {
+    // y = logits + (logitsᵀ × K)ᵀ with K 1×1 zero: [100, N] × [1, 1] multiplies only for N = 1.
+    const single = tinyClassifier({ tail: [
+      { op: 'Transpose', inputs: ['logits'], outputs: ['t'], attrs: { perm: [1, 0] } },
+      { op: 'MatMul', inputs: ['t', 'K'], outputs: ['m'] },
+      { op: 'Transpose', inputs: ['m'], outputs: ['mt'], attrs: { perm: [1, 0] } },
+      { op: 'Add', inputs: ['logits', 'mt'], outputs: ['y'] },
+    ], inits: [{ name: 'K', dims: [1, 1], values: [0] }] });
+    await options.reload();
+    await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
+    expect((await pick({ name: 'single.onnx', buffer: Buffer.from(single) })).text).toBe('');
+    const r = await addPicked('Single', 'unit');
+    expect(r.text).toMatch(/^Added "Single" \(logits, one image per run: a batch of two failed \(.+\), self-check \d+ ms\)/);
+    expect(await storedShape('user-single')).toEqual([1, 3, 32, 32]);
+    await removeOnly();
   });
 });
 
 describe.skipIf(reason !== '')(`a model exported differently from ours${reason ? ` — skipped: ${reason}` : ''}`, () => {
-  const id = 'user-resnet-20-opset-9';
+  const id = userModelId;
 
   it('is inspected, named, self-checked and offered in Settings', async () => {
     await options.reload();
@@ -284,19 +334,7 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
     const page = await ext.context.newPage();
     await page.goto(fx.pageUrl);
     await page.waitForFunction(() => [...document.images].every((i) => i.complete) && (document.getElementById('blob') as HTMLImageElement).src.startsWith('blob:'));
-    const tabId = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id ?? -1, fx.pageUrl);
-    const tagOnce = async () => {
-      const n0 = (await readRecords(options)).length;
-      const popup = await ext.page(`src/popup/popup.html?tab=${tabId}`);
-      await popup.locator('#tag-page').click();
-      await expect.poll(() => popup.locator('#tag-status').innerText(), { timeout: 60_000 }).toMatch(/^Done: /);
-      await popup.close();
-      const recs = (await readRecords(options)).slice(n0) as unknown as { modelId: string; source: string; batchSize: number; error?: string }[];
-      const tagged = recs.filter((r) => r.source === 'page' && !r.error);
-      expect(tagged.length).toBeGreaterThan(2);
-      expect(new Set(tagged.map((r) => r.modelId))).toEqual(new Set([id]));
-      return Math.max(...tagged.map((r) => r.batchSize));
-    };
+    const tagOnce = async () => Math.max(...(await tagWithUserModel(fx.pageUrl)).map((r) => r.batchSize));
     expect(await tagOnce()).toBe(1); // a label must not depend on which images share its batch, until that is known
 
     await options.click('#user-models .check-again');
@@ -308,13 +346,39 @@ describe.skipIf(reason !== '')(`a model exported differently from ours${reason ?
     await page.close();
   });
 
-  it('can be removed: gone from Settings, storage and the offscreen document\'s memory, the default model chosen again', async () => {
+  it('tags a long page on two worker lanes at 2 threads', async () => {
+    await options.selectOption('#threads', '2');
+    await options.waitForFunction(() => (document.getElementById('saved')?.textContent ?? '') !== '');
+    const tags: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      fx.site.routes.set(`/many/${i}.jpg`, { type: 'image/jpeg', body: encodeJpeg(96, 64, synthetic(96, 64, 300 + i)) });
+      tags.push(`<img src="/many/${i}.jpg" width="96" height="64" alt="">`);
+    }
+    fx.site.routes.set('/many.html', { type: 'text/html', body: `<!doctype html><html><body>${tags.join('')}</body></html>` });
+    const url = `${fx.site.origin}/many.html`;
+    const page = await ext.context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete));
+    const recs = await tagWithUserModel(url);
+    expect(recs).toHaveLength(40);
+    expect(Math.max(...recs.map((r) => r.batchSize))).toBeGreaterThan(1);
+    expect(await lanes()).toBe(2); // each holds a copy of the model's weights
+    // A right-click runs on the document's own session (the thread change gave it a fresh document).
+    const n0 = (await readRecords(options)).length;
+    await clickClassify(sw, url, [`${fx.site.origin}/many/0.jpg`]);
+    await waitFor(() => readRecords(options), (r) => r.length > n0, 60_000, 'a right-click record');
+    await page.close();
+  });
+
+  it('can be removed: gone from Settings, storage, the offscreen document\'s session and its worker lanes, the default model chosen again', async () => {
     expect((await heldSessions()).filter((k) => k.startsWith(`${id}|`))).toHaveLength(1); // it labelled images: its session is held
+    expect(await lanes()).toBe(2);
     options.once('dialog', (d) => void d.accept());
     await options.click('#user-models button.remove');
     await options.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
     expect(await storedIds()).toEqual([]);
     await expect.poll(async () => (await heldSessions()).filter((k) => k.startsWith(`${id}|`))).toEqual([]);
+    await expect.poll(lanes).toBe(0);
     expect((await modelOptions()).map((o) => o.id)).not.toContain(id);
     await expect.poll(() => options.$$eval('#cloud-map input', (els) => els.map((e) => (e as HTMLInputElement).dataset.model))).not.toContain(id);
     await expect.poll(() => sw.evaluate(async () => ((await chrome.storage.local.get('settings')).settings as { value?: { modelId?: string } } | undefined)?.value?.modelId ?? '')).toBe('');
