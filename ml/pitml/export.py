@@ -150,6 +150,22 @@ def check_id(model_id: str) -> None:
         raise SystemExit(f"--id {model_id!r}: use [a-z0-9-]+")
 
 
+def refuse_worse_default(a: argparse.Namespace, meta: dict[str, Any]) -> None:
+    """A finished run whose test top-1 (pitml.train's own figure at its last epoch) is below the
+    shipped default's measured top-1 does not replace the default unless --allow-worse says so."""
+    last = meta.get("last") or {}
+    top1 = last.get("test_top1")
+    cat = catalog.load(a.catalog or a.out / "catalog.json")
+    if top1 is None or not (a.make_default or a.id == cat.get("default")):
+        return
+    current = next((m for m in cat.get("models", []) if m.get("id") == cat.get("default")), None)
+    ref = ((current or {}).get("accuracy") or {}).get("top1")
+    if ref is not None and top1 < ref and not a.allow_worse:
+        raise SystemExit(f"{a.weights}: test top-1 {top1} % (pitml.train, epoch {last.get('epoch')}) is below the default "
+                         f"{current['id']}'s {ref} % (npm run eval): a worse model does not replace the default; "
+                         "pass --allow-worse if that is what you mean")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(p)
@@ -159,6 +175,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for --random-init")
     p.add_argument("--allow-partial", action="store_true",
                    help="export a checkpoint taken mid-run (never as, or over, the default model)")
+    p.add_argument("--allow-worse", action="store_true",
+                   help="let a run whose test top-1 is below the default's replace it")
     p.add_argument("--keep-previous-as", metavar="ID",
                    help="first copy the model this export replaces (file and entry) to catalog id ID")
     a = p.parse_args(argv)
@@ -186,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
                                  "finish the run (rerun the same train command)")
             if not a.allow_partial:
                 raise SystemExit(f"{run}: pass --allow-partial to export it under a non-default id")
+        refuse_worse_default(a, meta)
         name = a.name or f"{a.arch} (trained here)"
     prov.update(parse_json_arg(a.provenance_json))
     if a.keep_previous_as:

@@ -10,11 +10,12 @@ from pitml import archs, catalog
 from pitml.export import main as export_main, train_provenance
 
 
-def write_ckpt(path: Path, epoch: int, epochs: int, peers: int = 2) -> None:
+def write_ckpt(path: Path, epoch: int, epochs: int, peers: int = 2, test_top1: float | None = None) -> None:
     model = archs.build("resnet20")
     args = {"arch": "resnet20", "epochs": epochs, "batch": 128, "lr": 0.1, "wd": 5e-4, "warmup_epochs": 2,
             "smoothing": 0.0, "seed": 1, "peers": peers, "kd_temp": 1.0}
-    torch.save({"model": model.state_dict(), "opt": {}, "epoch": epoch, "elapsed_s": 60.0 * epoch, "args": args}, path)
+    extra = {} if test_top1 is None else {"last": {"epoch": epoch, "test_top1": test_top1}}  # as pitml.train writes it
+    torch.save({"model": model.state_dict(), "opt": {}, "epoch": epoch, "elapsed_s": 60.0 * epoch, "args": args, **extra}, path)
 
 
 class PartialExportTest(unittest.TestCase):
@@ -68,6 +69,23 @@ class PartialExportTest(unittest.TestCase):
             with self.assertRaisesRegex(SystemExit, r"no model 'nothing' to keep"):
                 export_main(["--arch", "resnet20", "--weights", str(new), "--id", "nothing", "--out", d, "--keep-previous-as", "x"])
             self.assertEqual(len(catalog.load(out / "catalog.json")["models"]), 2)
+
+    def test_a_worse_finished_run_does_not_replace_the_default(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d)
+            default = {"id": "resnet20-pit", "file": "resnet20-pit.onnx", "trained": True, "accuracy": {"top1": 67.83, "top5": 90.51}}
+            catalog.save({"schemaVersion": 1, "labelSets": {}, "default": "resnet20-pit", "models": [default]}, out / "catalog.json")
+            worse = out / "worse.ckpt"
+            write_ckpt(worse, epoch=120, epochs=120, test_top1=66.5)
+            for args in (["--id", "resnet20-pit"], ["--id", "other", "--make-default"]):
+                with self.assertRaisesRegex(SystemExit, r"test top-1 66.5 % \(pitml.train, epoch 120\) is below the default "
+                                                        r"resnet20-pit's 67.83 % \(npm run eval\).*--allow-worse"):
+                    export_main(["--arch", "resnet20", "--weights", str(worse), "--out", d, *args])
+            self.assertEqual(catalog.load(out / "catalog.json")["models"], [default])  # nothing written
+            self.assertFalse((out / "other.onnx").exists())
+            # Under another id, not as the default, it exports: a faster or smaller model may be worth offering.
+            export_main(["--arch", "resnet20", "--weights", str(worse), "--id", "other", "--out", d])
+            self.assertEqual(catalog.load(out / "catalog.json")["default"], "resnet20-pit")
 
     def test_recipe_names_mutual_learning(self):
         prov = train_provenance({"epoch": 120, "elapsed_s": 60.0, "args": {"epochs": 120, "peers": 2, "kd_temp": 1.0}})
