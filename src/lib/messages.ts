@@ -122,9 +122,9 @@ export interface ProtocolMap {
   'offscreen:warm-up': (p: { modelId: string; backend: Backend; threads: number }) => { warm: boolean };
   /** Worker → offscreen: may the document be closed? With `wait`, stop taking work and answer when drained. */
   'offscreen:prepare-close': (p: { wait: boolean }) => { closed: boolean };
-  /** Worker → offscreen: run the self-check of a model the user is adding (stored unchecked in IndexedDB). */
+  /** Worker → offscreen: run the self-check of a model the user is adding (stored unchecked in IndexedDB), or again ("Check again"). */
   'offscreen:check-model': (p: { id: string; threads: number }) => { kind: 'logits' | 'probabilities'; ms: number; batchOne: boolean; batchError?: string };
-  /** Options → worker: self-check a model the user is adding (through the offscreen document). */
+  /** Options → worker: self-check a model the user is adding, or again (through the offscreen document). */
   'background:check-model': (p: { id: string }) => { kind: 'logits' | 'probabilities'; ms: number; batchOne: boolean; batchError?: string };
   /** Offscreen → worker: a queued classification finished (success or error). */
   'background:classified': (res: ClassifyResult & { replyTo?: { tabId: number; frameId: number } }) => void;

@@ -91,7 +91,7 @@ async function check(id: string, entry: ModelEntry, threads: number): Promise<Ch
   const batchOne = batched === undefined || !sameOutputs(single, batched);
   const [, c, h, w] = entry.input.shape;
   const input = batchOne ? { ...entry.input, shape: [1, c, h, w] as typeof entry.input.shape } : entry.input;
-  // Written only if it is still being added: the Options page may have given up (and deleted it) meanwhile.
+  // Written only if it is still stored: the Options page may have given up on it (or the user removed it) meanwhile.
   if (!(await markUserModelChecked(id, { ...entry, input, output: { ...entry.output, kind } }))) throw new Error('the model was removed while it was being checked');
   userModelsChanged();
   return { kind, ms: performance.now() - t0, batchOne, ...(batchError !== undefined ? { batchError } : {}) };

@@ -75,6 +75,8 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     form.hidden = true;
   };
 
+  /** The models whose "Check again" runs now (the list is rebuilt meanwhile when another model comes or goes). */
+  const checking = new Set<string>();
   const renderList = async () => {
     const mine = (await listUserModels()).filter((m) => m.checked);
     $('user-models').replaceChildren(...mine.map((m) => {
@@ -105,8 +107,6 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
     await renderList();
   };
   // A model checked before batch outputs were compared: the same self-check again, now with the comparison.
-  // `checking`: the models whose check runs now (the list is rebuilt meanwhile when another model comes or goes).
-  const checking = new Set<string>();
   const checkAgain = async (entry: ModelEntry, button: HTMLButtonElement) => {
     checking.add(entry.id);
     button.disabled = true;
