@@ -6,7 +6,7 @@
  * this logic is unit-tested in Node with a fake and used in the browser with
  * ONNX Runtime Web (src/lib/ort-runtime.ts).
  */
-import type { Backend, Prediction } from './record';
+import type { Backend, InferenceRecord, Prediction } from './record';
 import { stackBatch } from './normalize';
 import { softmax, splitRows, topK } from './softmax';
 import { StageError } from './stage-error';
@@ -181,4 +181,38 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
     ...(cold > 0 || r.coldStartMs !== undefined ? { coldStartMs: cold } : {}),
     ...(fallback ? { fallback } : {}),
   };
+}
+
+/**
+ * Writes row `i` of a batch's outcome (of `n` images) into its record; `plan` is what the request asked for
+ * (offscreen/pipeline's Plan) and why another backend was chosen before the run, if it was.
+ */
+export function applyOutcome(
+  record: InferenceRecord,
+  plan: { requested: Backend; fallbackReason?: string },
+  out: BatchOutcome & { queueMs: number },
+  i: number,
+  n: number,
+): void {
+  record.top5 = out.top5[i] ?? [];
+  record.backend = out.backend;
+  record.threads = out.threads;
+  // A batch-1 model ran each image alone: its record says so, with that image's own session.run.
+  const own = out.runMs?.[i];
+  record.batchSize = own === undefined ? n : 1;
+  record.timings.queue = out.queueMs;
+  record.timings.inference = own ?? out.inferenceMs; // else the batch's session.run, shared by its images
+  record.timings.postprocess = out.postprocessMs;
+  record.timings.session = out.sessionMs;
+  // Every image of a batch that waited for its session waited for it: none is a warm figure. The creation
+  // itself is one, so its time goes on the batch's first record only (the popup counts it once).
+  if (out.coldStartMs !== undefined) {
+    record.coldStart = true;
+    if (i === 0) record.sessionCreateMs = out.coldStartMs;
+  }
+  if (out.backend !== plan.requested) {
+    record.requestedBackend = plan.requested;
+    const reason = out.fallback ?? plan.fallbackReason;
+    if (reason) record.fallbackReason = reason;
+  }
 }

@@ -6,13 +6,14 @@
  */
 import { epochNow } from '../core/clock';
 import { newRecord } from '../core/record';
+import { applyOutcome } from '../core/run-batch';
 import { stageOf } from '../core/stage-error';
 import { addRecord, recordByRequestId, setCloudResult } from '../lib/db';
 import { errorMessage, type ClassifyRequest, type ClassifyResult } from '../lib/messages';
 import { send } from '../lib/messaging';
 import { effectiveThreads } from '../lib/ort-runtime';
 import { compareInCloud } from './cloud-compare';
-import { applyOutcome, infer, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
+import { infer, loadInput, makePlan, warmUp, type LoadedInput, type Plan } from './pipeline';
 import { thumbnailDataUrl } from './thumbnail';
 
 const inFlight = new Map<string, Promise<ClassifyResult>>();

@@ -132,28 +132,3 @@ export async function inferOn(plan: Plan, lane: RunnableSession, inputs: readonl
   const out = await runBatch(async () => lane, plan.batchModel, 'wasm', inputs);
   return { ...out, queueMs: 0 };
 }
-
-/** Writes row `i` of a batch's outcome into its record. */
-export function applyOutcome(record: InferenceRecord, plan: Plan, out: BatchOutcome & { queueMs: number }, i: number, n: number): void {
-  record.top5 = out.top5[i] ?? [];
-  record.backend = out.backend;
-  record.threads = out.threads;
-  // A batch-1 model ran each image alone: its record says so, with that image's own session.run.
-  const own = out.runMs?.[i];
-  record.batchSize = own === undefined ? n : 1;
-  record.timings.queue = out.queueMs;
-  record.timings.inference = own ?? out.inferenceMs; // else the batch's session.run, shared by its images
-  record.timings.postprocess = out.postprocessMs;
-  record.timings.session = out.sessionMs;
-  // Every image of a batch that waited for its session waited for it: none is a warm figure. The creation
-  // itself is one, so its time goes on the batch's first record only (the popup counts it once).
-  if (out.coldStartMs !== undefined) {
-    record.coldStart = true;
-    if (i === 0) record.sessionCreateMs = out.coldStartMs;
-  }
-  if (out.backend !== plan.requested) {
-    record.requestedBackend = plan.requested;
-    const reason = out.fallback ?? plan.fallbackReason;
-    if (reason) record.fallbackReason = reason;
-  }
-}

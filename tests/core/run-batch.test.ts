@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/core/record';
-import { runBatch, type BatchModel, type RunnableSession } from '../../src/core/run-batch';
+import { newRecord } from '../../src/core/record';
+import { applyOutcome, runBatch, type BatchModel, type BatchOutcome, type RunnableSession } from '../../src/core/run-batch';
 import { isLaneFailure, LaneError } from '../../src/core/lane-error';
 import { StageError } from '../../src/core/stage-error';
 
@@ -125,5 +126,75 @@ describe('runBatch', () => {
   it('refuses inputs of the wrong size instead of running them', async () => {
     await expect(runBatch(async () => session('wasm'), model, 'wasm', [Float32Array.of(1, 2), Float32Array.of(1)]))
       .rejects.toThrow('input 1 has 1 values; the model takes 2');
+  });
+});
+
+describe('applyOutcome: what each image of a batch records', () => {
+  const records = (n: number) =>
+    Array.from({ length: n }, (_, i) => newRecord({ requestId: `r${i}`, image: { srcUrl: `https://a.test/${i}.png`, pageUrl: 'https://a.test/' }, modelId: 'tiny', backend: 'wasm', source: 'page' }, 2));
+  const inputs = [Float32Array.of(3, 0), Float32Array.of(0, -2), Float32Array.of(1, 4)];
+  /** Fresh records of a batch, each given its row of `out`, as a job writes them. */
+  const applied = (out: BatchOutcome, queueMs = 0) => {
+    const recs = records(out.top5.length);
+    recs.forEach((r, i) => {
+      applyOutcome(r, { requested: 'wasm' }, { ...out, queueMs }, i, recs.length);
+    });
+    return recs;
+  };
+  /** A session whose runs take `runs[k]` ms each on the test's clock, after `openMs` to open. */
+  function timed(runs: number[], openMs: number) {
+    let t = 0;
+    const s = session('wasm', { createMs: 80 });
+    const inner = s.runFloat.bind(s);
+    let k = 0;
+    s.runFloat = async (...args) => {
+      t += runs[k++ % runs.length]!;
+      return inner(...args);
+    };
+    const open = async () => {
+      t += openMs;
+      return s;
+    };
+    return { open, now: () => t };
+  }
+
+  it("gives each image of a batch-1 model its own session.run and batch size 1, not the chunk's", async () => {
+    const { open, now } = timed([3, 5, 11], 0);
+    const out = await runBatch(open, { ...model, batchOne: true }, 'wasm', inputs, now);
+    const recs = applied(out, 4);
+    expect(recs.map((r) => r.timings.inference)).toEqual([3, 5, 11]);
+    expect(recs.map((r) => r.batchSize)).toEqual([1, 1, 1]);
+    expect(recs.map((r) => r.timings.queue)).toEqual([4, 4, 4]);
+    expect(recs.map((r) => r.top5[0]!.label)).toEqual(out.top5.map((p) => p[0]!.label));
+  });
+
+  it('gives every image of a batched model the batch size and the one session.run they shared', async () => {
+    const { open, now } = timed([9], 0);
+    const out = await runBatch(open, model, 'wasm', inputs, now);
+    const recs = applied(out);
+    expect(recs.map((r) => [r.batchSize, r.timings.inference])).toEqual([[3, 9], [3, 9], [3, 9]]);
+  });
+
+  it('marks every image of a batch that waited for a fresh session cold, and counts the creation once', async () => {
+    const { open, now } = timed([9], 30);
+    const out = await runBatch(open, model, 'wasm', inputs, now);
+    const recs = applied(out);
+    expect(recs.map((r) => r.coldStart)).toEqual([true, true, true]); // none of them is a warm figure
+    expect(recs.map((r) => r.sessionCreateMs)).toEqual([80, undefined, undefined]); // the popup sums it once
+    expect(recs.map((r) => r.timings.session)).toEqual([30, 30, 30]);
+
+    const again = applied(await runBatch(open, model, 'wasm', inputs, now));
+    expect(again.map((r) => r.coldStart)).toEqual([false, false, false]);
+  });
+
+  it('says which backend was asked for and why another answered', async () => {
+    const { open, now } = timed([9], 0);
+    const out = await runBatch(open, model, 'wasm', inputs.slice(0, 1), now);
+    const [r] = records(1);
+    applyOutcome(r!, { requested: 'webgpu', fallbackReason: 'no WebGPU adapter' }, { ...out, queueMs: 0 }, 0, 1);
+    expect([r!.backend, r!.requestedBackend, r!.fallbackReason]).toEqual(['wasm', 'webgpu', 'no WebGPU adapter']);
+    const [same] = records(1);
+    applyOutcome(same!, { requested: 'wasm' }, { ...out, queueMs: 0 }, 0, 1);
+    expect(same!.requestedBackend).toBeUndefined();
   });
 });
