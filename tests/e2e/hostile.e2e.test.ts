@@ -108,8 +108,11 @@ describe('a hostile page', () => {
     const seen = await page.evaluate(() => (window as unknown as { harvest(): { text: string; layerFound: boolean; layerOpen: boolean } }).harvest());
     expect(seen.layerFound).toBe(true);
     expect(seen.layerOpen).toBe(false);
-    // …the page reads none of it.
-    for (const secret of [label, rec.top5[1]!.label.replaceAll('_', ' '), rec.modelId, 'session.run', ' ms', '%', 'Classif']) {
+    // …the page reads none of it. A label counts as a whole word: inside a CSS property name the page's
+    // computed-style text carries anyway ("-webkit-line-clamp" for "lamp") it tells the page nothing.
+    const second = rec.top5[1]!.label.replaceAll('_', ' ');
+    for (const word of [label, second]) expect(seen.text, word).not.toMatch(new RegExp(`(?<!\\w)${word}(?!\\w)`));
+    for (const secret of [rec.modelId, 'session.run', ' ms', '%', 'Classif']) {
       expect(seen.text, secret).not.toContain(secret);
     }
   });
