@@ -102,7 +102,12 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
       const req = { modelId, backend: 'wasm', threads: 0, dims: [1, 3, 32, 32], data: floatsToBase64(seededTensor(1, 1)) };
       const create: number[] = [];
       const whole: number[] = [];
-      for (let i = 0; i < runs; i++) {
+      // The extension warms its default model up at install, i.e. just as this browser started: let that
+      // finish first, or it can race a cold run into the same fresh document and make it warm.
+      await (await ext.worker()).evaluate(async (m) => {
+        await (globalThis as unknown as PitGlobal).pit.sendOffscreen('offscreen:warm-up', { modelId: m, backend: 'wasm', threads: 0 }, 300_000);
+      }, modelId);
+      for (let i = 0, warm = 0; i < runs; ) {
         const sw = await ext.worker();
         const r = await sw.evaluate(async (q) => {
           const { pit } = globalThis as unknown as PitGlobal;
@@ -111,9 +116,14 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
           const res = await pit.sendOffscreen('offscreen:infer-tensor', q, 300_000);
           return { sessionCreateMs: res.sessionCreateMs, ms: performance.now() - t0 };
         }, req);
-        if (r.sessionCreateMs === undefined) throw new Error('cold start: the offscreen document reused a warm session');
+        if (r.sessionCreateMs === undefined) {
+          // Once may be a stray warm-up; every time means closing the document does not give a cold start.
+          if (++warm > 2) throw new Error(`cold start: the offscreen document reused a warm session ${warm} times`);
+          continue;
+        }
         create.push(r.sessionCreateMs);
         whole.push(r.ms);
+        i++;
       }
       const c = summarize(create);
       const w = summarize(whole);
