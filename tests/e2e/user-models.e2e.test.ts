@@ -241,6 +241,50 @@ describe('a model whose outputs for a batch mix its images', () => {
   });
 });
 
+describe('"Check again" on a model removed while it is checked', () => {
+  it('leaves "Removed …" on screen, not the failed check of a model that is gone', async () => {
+    await options.reload();
+    await options.waitForFunction(() => document.documentElement.dataset.ready === '1');
+    expect((await pick({ name: 'plain.onnx', buffer: Buffer.from(tinyClassifier()) })).text).toBe('');
+    expect((await addPicked('Plain', 'unit')).text).toMatch(/^Added "Plain"/);
+    await onUserModels({ op: 'forgetBatchCheck', id: 'user-plain' });
+    // A second Options page whose check request waits at the door until the model is removed.
+    const held = await ext.context.newPage();
+    await held.addInitScript(() => {
+      const g = globalThis as unknown as { checkSent: boolean; checkDone: boolean; releaseCheck: () => void };
+      const send = chrome.runtime.sendMessage.bind(chrome.runtime) as (...a: unknown[]) => Promise<unknown>;
+      const gate = new Promise<void>((r) => {
+        g.releaseCheck = r;
+      });
+      Object.assign(g, { checkSent: false, checkDone: false });
+      chrome.runtime.sendMessage = ((...a: unknown[]) => {
+        if ((a[0] as { name?: string } | undefined)?.name !== 'background:check-model') return send(...a);
+        g.checkSent = true;
+        return gate.then(() => send(...a)).finally(() => {
+          g.checkDone = true;
+        });
+      }) as typeof chrome.runtime.sendMessage;
+    });
+    await held.goto(`chrome-extension://${ext.extensionId}/src/options/options.html`);
+    await held.waitForFunction(() => document.documentElement.dataset.ready === '1');
+    const msg = () => held.textContent('#add-model-msg');
+    await held.click('#user-models .check-again');
+    await held.waitForFunction(() => (globalThis as unknown as { checkSent: boolean }).checkSent);
+    held.once('dialog', (d) => void d.accept());
+    await held.click('#user-models button.remove');
+    await held.waitForFunction(() => /^Removed/.test(document.getElementById('add-model-msg')!.textContent ?? ''));
+    expect(await storedIds()).toEqual([]);
+    await held.evaluate(() => (globalThis as unknown as { releaseCheck: () => void }).releaseCheck());
+    await held.waitForFunction(() => (globalThis as unknown as { checkDone: boolean }).checkDone);
+    // The check of a model that no longer exists fails ("no model … is stored"); its answer has come back, and the
+    // page reads the store before it speaks: a second is ample for that one IndexedDB read.
+    await held.waitForTimeout(1_000);
+    expect(await msg()).toBe('Removed "Plain".');
+    expect(await held.locator('#user-models li').count()).toBe(0);
+    await held.close();
+  });
+});
+
 describe.skipIf(reason !== '')(`a model exported differently from ours${reason ? ` — skipped: ${reason}` : ''}`, () => {
   const id = userModelId;
 
