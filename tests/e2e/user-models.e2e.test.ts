@@ -267,7 +267,6 @@ describe('"Check again" on a model removed while it is checked', () => {
     });
     await held.goto(`chrome-extension://${ext.extensionId}/src/options/options.html`);
     await held.waitForFunction(() => document.documentElement.dataset.ready === '1');
-    const msg = () => held.textContent('#add-model-msg');
     await held.click('#user-models .check-again');
     await held.waitForFunction(() => (globalThis as unknown as { checkSent: boolean }).checkSent);
     held.once('dialog', (d) => void d.accept());
@@ -279,7 +278,7 @@ describe('"Check again" on a model removed while it is checked', () => {
     // The check of a model that no longer exists fails ("no model … is stored"); its answer has come back, and the
     // page reads the store before it speaks: a second is ample for that one IndexedDB read.
     await held.waitForTimeout(1_000);
-    expect(await msg()).toBe('Removed "Plain".');
+    expect(await held.textContent('#add-model-msg')).toBe('Removed "Plain".');
     expect(await held.locator('#user-models li').count()).toBe(0);
     await held.close();
   });

@@ -119,6 +119,7 @@ export async function startBrowserBench(opts: { headed: boolean; webgpuSwiftshad
         if (r.sessionCreateMs === undefined) {
           // Once may be a stray warm-up; every time means closing the document does not give a cold start.
           if (++warm > 2) throw new Error(`cold start: the offscreen document reused a warm session ${warm} times`);
+          console.warn(`cold start: run ${i + 1} found its session already made (not counted); measuring it again`);
           continue;
         }
         create.push(r.sessionCreateMs);
