@@ -10,6 +10,11 @@ Recipe (written down so the result can be reproduced):
   architecture train side by side; each one's loss adds the mean KL divergence from the
   other peers' (detached) softmax at temperature T, times T^2. Peer 0 is the one
   exported (chosen before training, never by test accuracy);
+- optional AugMix fine-tuning (`--augmix-jsd L`, Hendrycks et al. 2020): each batch is
+  seen clean and as two AugMix views (`pitml.augmix`); the loss is cross-entropy on the
+  clean view plus L times the Jensen-Shannon divergence of the three predictions. With
+  `--init CKPT` training starts from another run's peer-0 weights (fine-tuning), not at
+  random;
 - deterministic: seed S; the shuffle and augmentation of epoch e use seed S+e, so a
   resumed run continues exactly as an uninterrupted one would.
 
@@ -30,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import archs
+from . import archs, augmix
 from .data import MEAN, STD, read_split
 
 
@@ -96,6 +101,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--limit", type=int, default=None, help="use only the first N training images (smoke tests)")
     p.add_argument("--peers", type=int, default=1, help="deep mutual learning with K peers (1: plain training)")
     p.add_argument("--kd-temp", type=float, default=1.0, help="temperature of the mutual-learning KL term")
+    p.add_argument("--augmix-jsd", type=float, default=0.0,
+                   help="AugMix with a Jensen-Shannon consistency loss of this weight (0: off; the paper uses 12)")
+    p.add_argument("--aug-severity", type=float, default=3.0, help="AugMix operation severity (1..10)")
+    p.add_argument("--init", default=None, help="start from this checkpoint's peer-0 weights (.ckpt or .pt)")
     p.add_argument("--name", default=None, help="run name for the checkpoint and log files (default: the arch)")
     a = p.parse_args(argv)
 
@@ -123,13 +132,20 @@ def main(argv: list[str] | None = None) -> None:
                                     lr=a.lr, momentum=0.9, nesterov=True))
         models.append(m)
     model = models[0]
+    if a.init:
+        init = torch.load(a.init)
+        init = init.get("model", init) if isinstance(init, dict) and "model" in init else init
+        for m in models:
+            m.load_state_dict(init)
+        print(f"initialised from {a.init}", flush=True)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=a.smoothing)
 
     start_epoch, elapsed = 0, 0.0
     if ckpt_path.exists():
         ck = torch.load(ckpt_path)
         same = all(ck["args"].get(k, d) == getattr(a, k) for k, d in
-                   (("arch", None), ("epochs", None), ("peers", 1), ("kd_temp", 1.0), ("smoothing", 0.1)))
+                   (("arch", None), ("epochs", None), ("peers", 1), ("kd_temp", 1.0), ("smoothing", 0.1),
+                    ("augmix_jsd", 0.0), ("aug_severity", 3.0), ("init", None), ("lr", 0.1)))
         if not same:
             raise SystemExit(f"{ckpt_path} was written by a different run ({ck['args']}); move it away first")
         states = ck["models"] if "models" in ck else [ck["model"]]
@@ -150,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
             m.train()
         rng = np.random.default_rng(a.seed + epoch)
         torch.manual_seed(a.seed + epoch)
+        gen = torch.Generator().manual_seed(a.seed + epoch)
         order = rng.permutation(n)
         loss_sum = correct = seen = 0
         for s in range(steps_per_epoch):
@@ -159,11 +176,21 @@ def main(argv: list[str] | None = None) -> None:
                 for g in o.param_groups:
                     g["lr"] = lr
             idx = order[s * a.batch:(s + 1) * a.batch]
-            x = normalise(augment(padded, idx, rng))
+            x_u8 = augment(padded, idx, rng)
             y = y_train[idx]
-            logits = [m(x) for m in models]
+            if a.augmix_jsd > 0:
+                xf = x_u8.float()
+                views = torch.cat([xf, augmix.augmix(xf, gen, a.aug_severity), augmix.augmix(xf, gen, a.aug_severity)])
+                x = normalise(views)
+            else:
+                x = normalise(x_u8)
+            logits_all = [m(x) for m in models]
+            logits = [la[:len(idx)] for la in logits_all]
             for k, (o, lk) in enumerate(zip(opts, logits)):
                 loss = loss_fn(lk, y)
+                if a.augmix_jsd > 0:
+                    la = logits_all[k]
+                    loss = loss + a.augmix_jsd * augmix.jsd(la[:len(idx)], la[len(idx):2 * len(idx)], la[2 * len(idx):])
                 if a.peers > 1:
                     loss = loss + mutual_kl(lk, [lj for j, lj in enumerate(logits) if j != k], a.kd_temp)
                 o.zero_grad(set_to_none=True)

@@ -28,6 +28,28 @@ const AccuracySchema = v.object({
   web: v.nullish(v.object({ top1: percent, top5: percent, runtime: v.string() })),
 });
 
+/**
+ * How far the model's probabilities can be trusted and what the product does
+ * about it (core/calibration.ts): logits are divided by `temperature` before
+ * softmax everywhere a probability is shown or stored, and labels below
+ * `unsureBelow` are shown as "unsure" unless the user set their own threshold.
+ * Fitted by `npm run eval:shift -- --write` / `npm run calibrate -- ID`.
+ */
+const CalibrationSchema = v.object({
+  temperature: v.pipe(v.number(), v.gtValue(0, 'expected a value > 0'), v.finite()),
+  unsureBelow: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  fittedOn: v.string(),
+  measuredAt: v.string(),
+  /** The shift benchmark's report half, calibrated: what the Settings text quotes. */
+  shift: v.nullish(v.object({
+    images: dim,
+    top1: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    ece: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    sureRight: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+    sureCoverage: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  })),
+});
+
 const ModelSchema = v.object({
   id: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9-]*$/, 'expected lowercase letters, digits and "-", not starting with "-"')),
   name: v.pipe(v.string(), v.nonEmpty('expected a non-empty name')),
@@ -62,6 +84,7 @@ const ModelSchema = v.object({
   params: v.optional(count),
   madds: v.optional(count),
   accuracy: v.nullish(AccuracySchema),
+  calibration: v.nullish(CalibrationSchema),
   provenance: v.object({
     source: v.picklist(['trained', 'imported', 'random-init']),
     recipe: v.optional(v.string()),
@@ -84,6 +107,7 @@ const CatalogSchema = v.object({
 export type Catalog = v.InferOutput<typeof CatalogSchema>;
 export type ModelEntry = v.InferOutput<typeof ModelSchema>;
 export type LabelSet = v.InferOutput<typeof LabelSetSchema>;
+export type ModelCalibration = v.InferOutput<typeof CalibrationSchema>;
 
 /** `catalog.models[0].sha256` from a valibot issue path. */
 function pathOf(issue: v.BaseIssue<unknown>): string {

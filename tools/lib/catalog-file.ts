@@ -20,10 +20,19 @@ export function modelPath(file: string): string {
 
 /** Replace one model's `accuracy` block, keeping every other byte of the entry as the Python tooling wrote it. */
 export function writeAccuracy(id: string, accuracy: Record<string, unknown>, path = CATALOG_PATH): void {
+  writeBlock(id, 'accuracy', accuracy, path);
+}
+
+/** Replace one model's `calibration` block (tools/eval-shift.ts), the same way. */
+export function writeCalibration(id: string, calibration: Record<string, unknown>, path = CATALOG_PATH): void {
+  writeBlock(id, 'calibration', calibration, path);
+}
+
+function writeBlock(id: string, key: 'accuracy' | 'calibration', block: Record<string, unknown>, path: string): void {
   const raw = readCatalogRaw(path);
   const entry = raw.models.find((m) => m.id === id);
   if (!entry) throw new Error(`no model ${id} in ${path}`);
-  entry.accuracy = accuracy;
+  entry[key] = block;
   parseCatalog(raw); // never write a catalog the extension would refuse
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(raw, null, 2)}\n`);

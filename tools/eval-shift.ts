@@ -1,0 +1,266 @@
+/**
+ * The shift benchmark: how right the labels are, and how honest the shown
+ * probability is, when CIFAR-100 test images reach the model the way web
+ * photos do (tools/lib/shift-set.ts). Per model and mode: top-1, top-5, NLL,
+ * Brier, ECE (15 bins), AURC, and the accuracy and coverage of the labels
+ * shown as sure. Calibration (a temperature) is fitted on the `fit` half of
+ * the test set only and every figure is measured on the `report` half.
+ *
+ *   npm run eval:shift                         every shipped model, both halves, tables
+ *   npm run eval:shift -- --models a,b         those models
+ *   npm run eval:shift -- --write              also store each model's fitted calibration and threshold in models/catalog.json
+ *   npm run eval:shift -- --json               one line for the default model as the extension shows it
+ *   npm run eval:shift -- --photos DIR [--json]  your own labelled photos (DIR/<label>/*.jpg), default model
+ *   npm run calibrate -- ID                    fit and store ID's calibration (= --models ID --write)
+ *   --quick                                    a fifth of the images (a smoke run; never --write)
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { aurc, atThreshold, brier, calibratedSoftmax, ece, fitTemperature, nll, thresholdFor, type Scored } from '../src/core/calibration';
+import { findModel, labelsOf, type Catalog, type ModelEntry } from '../src/core/catalog';
+import { normalize } from '../src/core/normalize';
+import { readCatalog, writeCalibration } from './lib/catalog-file';
+import { readCifar } from './lib/cifar';
+import { decodeInExtension } from './lib/shift-images';
+import { buildShiftSet, DEFAULT_SIZES, flip, SHIFTED, type ShiftItem } from './lib/shift-set';
+import { startWebRunner, type WebRunner } from './lib/web-runner';
+
+/** Labels shown as sure must be right this often on the fit half (a margin over the 75 % promised on the report half). */
+export const SURE_PRECISION_FIT = 0.78;
+
+const { values: o } = parseArgs({
+  options: {
+    models: { type: 'string' }, write: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+    photos: { type: 'string' }, quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '20231208' },
+    calibrate: { type: 'string' },
+  },
+});
+
+const catalog = readCatalog();
+const log = (s: string) => {
+  if (!o.json) console.log(s);
+  else process.stderr.write(`${s}\n`);
+};
+
+interface Eval {
+  probs: Float32Array[];
+  labels: number[];
+  scored: Scored[];
+}
+
+/** Rows of logits (or probabilities) for normalised inputs, in batches through the extension's own inference path. */
+async function logitsOf(runner: WebRunner, model: ModelEntry, inputs: readonly Float32Array[]): Promise<Float32Array[]> {
+  const batch = model.input.shape[0] === 1 ? 1 : 500;
+  const classes = model.output.shape[1];
+  const out: Float32Array[] = [];
+  for (let s = 0; s < inputs.length; s += batch) {
+    const n = Math.min(batch, inputs.length - s);
+    const data = new Float32Array(n * 3072);
+    for (let j = 0; j < n; j++) data.set(normalize(inputs[s + j] as Float32Array, model.mean, model.std), j * 3072);
+    const r = await runner.run(model.id, data, [n, 3, 32, 32]);
+    for (let j = 0; j < n; j++) out.push(r.values.slice(j * classes, (j + 1) * classes));
+  }
+  return out;
+}
+
+/** Probabilities as the product shows them: softmax(z / T), or the mean of several such (an ensemble / TTA). */
+function combine(rowsets: readonly Float32Array[][], temperature: number, fromProbabilities: boolean): Float32Array[] {
+  const first = rowsets[0] as Float32Array[];
+  return first.map((_, i) => {
+    const acc = new Float32Array(first[i]?.length ?? 0);
+    for (const rows of rowsets) {
+      const p = calibratedSoftmax(rows[i] as Float32Array, temperature, fromProbabilities);
+      for (let c = 0; c < acc.length; c++) acc[c] = (acc[c] as number) + (p[c] as number) / rowsets.length;
+    }
+    return acc;
+  });
+}
+
+function score(probs: Float32Array[], labels: number[]): Eval {
+  const scored = probs.map((p, i) => {
+    let best = 0;
+    for (let c = 1; c < p.length; c++) if ((p[c] as number) > (p[best] as number)) best = c;
+    return { conf: p[best] as number, correct: best === labels[i] };
+  });
+  return { probs, labels, scored };
+}
+
+function metrics(e: Eval, threshold: number) {
+  const top5 = e.probs.filter((p, i) => {
+    const y = e.labels[i] as number;
+    let above = 0;
+    for (let c = 0; c < p.length; c++) if ((p[c] as number) > (p[y] as number)) above++;
+    return above < 5;
+  }).length;
+  const sure = atThreshold(e.scored, threshold);
+  return {
+    n: e.labels.length,
+    top1: e.scored.filter((s) => s.correct).length / e.labels.length,
+    top5: top5 / e.labels.length,
+    nll: nll(e.probs, e.labels), brier: brier(e.probs, e.labels), ece: ece(e.scored, 15), aurc: aurc(e.scored),
+    meanConf: e.scored.reduce((a, s) => a + s.conf, 0) / e.labels.length,
+    sureRight: sure.accuracy, sureCoverage: sure.coverage,
+  };
+}
+type Metrics = ReturnType<typeof metrics>;
+
+/** Equal weight per shifted part: the first n (the parts' items are already in a seeded random order) of each. */
+function balanced(items: readonly ShiftItem[]): number[] {
+  const byPart = SHIFTED.map((p) => items.flatMap((it, k) => (it.part === p ? [k] : [])));
+  const n = Math.min(...byPart.map((ks) => ks.length));
+  return byPart.flatMap((ks) => ks.slice(0, n));
+}
+
+const pct = (v: number) => (Number.isNaN(v) ? '—' : `${(100 * v).toFixed(1)}`);
+const f3 = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(3));
+function table(title: string, rows: [string, Metrics][], threshold: number): void {
+  log(`\n${title}`);
+  log(`| mode | images | top-1 % | top-5 % | NLL | Brier | ECE | AURC | mean shown % | sure (≥ ${Math.round(threshold * 100)} %) right % | shown as sure % |`);
+  log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [mode, m] of rows) log(`| ${mode} | ${m.n} | ${pct(m.top1)} | ${pct(m.top5)} | ${f3(m.nll)} | ${f3(m.brier)} | ${f3(m.ece)} | ${f3(m.aurc)} | ${pct(m.meanConf)} | ${pct(m.sureRight)} | ${pct(m.sureCoverage)} |`);
+}
+
+function subset(e: Eval, ks: readonly number[]): Eval {
+  return { probs: ks.map((k) => e.probs[k] as Float32Array), labels: ks.map((k) => e.labels[k] as number), scored: ks.map((k) => e.scored[k] as Scored) };
+}
+
+const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.avif']);
+const MIME: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp', '.avif': 'image/avif' };
+
+/** DIR/<CIFAR-100 label>/<image>: the label folders, spaces or underscores, any case. */
+export function listPhotos(dir: string, labels: readonly string[]): { path: string; label: number }[] {
+  const norm = (s: string) => s.toLowerCase().replace(/[\s-]+/g, '_');
+  const index = new Map(labels.map((l, i) => [norm(l), i]));
+  const out: { path: string; label: number }[] = [];
+  const unknown: string[] = [];
+  for (const sub of readdirSync(dir).sort()) {
+    const p = join(dir, sub);
+    if (!statSync(p).isDirectory()) continue;
+    const label = index.get(norm(sub));
+    if (label === undefined) {
+      unknown.push(sub);
+      continue;
+    }
+    for (const f of readdirSync(p).sort()) if (IMAGE_EXT.has(extname(f).toLowerCase())) out.push({ path: join(p, f), label });
+  }
+  if (unknown.length) log(`skipped folders that are not CIFAR-100 labels: ${unknown.join(', ')}`);
+  if (out.length === 0) throw new Error(`${dir}: no images found in folders named by CIFAR-100 labels (e.g. ${dir}/tiger/photo.jpg)`);
+  return out;
+}
+
+function shipped(m: ModelEntry) {
+  return { temperature: m.calibration?.temperature ?? 1, threshold: m.calibration?.unsureBelow ?? 0.5 };
+}
+
+async function photos(runner: WebRunner, dir: string, cat: Catalog): Promise<void> {
+  const model = findModel(cat, cat.default);
+  const list = listPhotos(resolve(dir), labelsOf(cat, model).fine);
+  log(`${list.length} photos of ${new Set(list.map((p) => p.label)).size} labels in ${dir}; ${model.id}, as the extension shows it`);
+  const sw = await runner.ext.worker();
+  const inputs: Float32Array[] = [];
+  const failed: string[] = [];
+  const kept: number[] = [];
+  for (const [k, p] of list.entries()) {
+    const ext = extname(p.path).toLowerCase();
+    const url = `data:${MIME[ext] ?? 'application/octet-stream'};base64,${readFileSync(p.path).toString('base64')}`;
+    try {
+      inputs.push(...(await decodeInExtension(sw, [url])));
+      kept.push(k);
+    } catch (e) {
+      failed.push(`${p.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (failed.length) log(`could not decode ${failed.length}: ${failed.slice(0, 5).join('; ')}`);
+  const { temperature, threshold } = shipped(model);
+  const labels = kept.map((k) => list[k]?.label as number);
+  const logits = await logitsOf(runner, model, inputs);
+  const raw = metrics(score(combine([logits], 1, model.output.kind === 'probabilities'), labels), threshold);
+  const cal = metrics(score(combine([logits], temperature, model.output.kind === 'probabilities'), labels), threshold);
+  if (o.json) {
+    console.log(JSON.stringify({ model: model.id, images: cal.n, top1: cal.top1, top5: cal.top5, ece: cal.ece, sureRight: cal.sureRight, sureCoverage: cal.sureCoverage, threshold, temperature }));
+  } else {
+    table(`${model.id} on your photos (T = ${temperature.toFixed(3)}; "unsure" below ${Math.round(threshold * 100)} %)`, [['as the model gives it', raw], ['calibrated (as shown)', cal]], threshold);
+  }
+}
+
+async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
+  const ids = o.calibrate ? [o.calibrate] : o.models ? o.models.split(',') : cat.models.map((m) => m.id);
+  const models = ids.map((id) => findModel(cat, id));
+  const set = readCifar('test');
+  const sizes = o.quick ? { clean: 1000, web: 200, perCorruption: 12, perGeometry: 60 } : DEFAULT_SIZES;
+  const seed = Number(o.seed);
+  const page = await runner.ext.page('src/options/options.html');
+  const sw = await runner.ext.worker();
+  const t0 = performance.now();
+  const fitSet = await buildShiftSet(set, 'fit', sizes, seed, page, sw, log);
+  const repSet = await buildShiftSet(set, 'report', sizes, seed, page, sw, log);
+  log(`shift sets made in ${((performance.now() - t0) / 1000).toFixed(0)} s: fit ${fitSet.length} images (test 0–4999), report ${repSet.length} (test 5000–9999)`);
+  const fitKs = balanced(fitSet);
+  const repKs = balanced(repSet);
+  const fitLabels = fitSet.map((it) => it.label);
+  const repLabels = repSet.map((it) => it.label);
+  const summary: Record<string, { top1: number; top5: number; ece: number; sureRight: number; sureCoverage: number; clean: number }> = {};
+  const logitCache = new Map<string, { fit: Float32Array[][]; rep: Float32Array[][] }>();
+
+  for (const model of models) {
+    const t1 = performance.now();
+    const fromP = model.output.kind === 'probabilities';
+    const fit = [await logitsOf(runner, model, fitSet.map((it) => it.chw)), await logitsOf(runner, model, fitSet.map((it) => flip(it.chw)))];
+    const rep = [await logitsOf(runner, model, repSet.map((it) => it.chw)), await logitsOf(runner, model, repSet.map((it) => flip(it.chw)))];
+    logitCache.set(model.id, { fit, rep });
+    const fitRows = fitKs.map((k) => fit[0]?.[k] as Float32Array);
+    const logRows = fromP ? fitRows.map((r) => r.map((v) => Math.log(Math.max(v, 1e-30)))) : fitRows;
+    const temperature = fitTemperature(logRows, fitKs.map((k) => fitLabels[k] as number));
+    const fitCal = score(combine([fit[0] as Float32Array[]], temperature, fromP), fitLabels);
+    const threshold = Math.round(100 * thresholdFor(subset(fitCal, fitKs).scored, SURE_PRECISION_FIT)) / 100;
+    const raw = score(combine([rep[0] as Float32Array[]], 1, fromP), repLabels);
+    const cal = score(combine([rep[0] as Float32Array[]], temperature, fromP), repLabels);
+    const rows = (e: Eval): [string, Metrics][] => [
+      ...(['clean', ...SHIFTED] as const).map((p): [string, Metrics] => [p, metrics(subset(e, repSet.flatMap((it, k) => (it.part === p ? [k] : []))), threshold)]),
+      ['**shifted total**', metrics(subset(e, repKs), threshold)],
+    ];
+    log(`\n## ${model.id} (${((performance.now() - t1) / 1000).toFixed(0)} s): temperature fitted on the fit half T = ${temperature.toFixed(3)}; "unsure" below ${Math.round(threshold * 100)} % (sure labels right ≥ ${SURE_PRECISION_FIT * 100} % on the fit half)`);
+    table('as the model gives it (T = 1)', rows(raw), threshold);
+    table(`calibrated (T = ${temperature.toFixed(3)}), as the extension shows it`, rows(cal), threshold);
+    const tta = score(combine(rep, temperature, fromP), repLabels);
+    table('with flip test-time augmentation (mean of the image and its mirror, calibrated)', rows(tta).slice(-1), threshold);
+    const detail = new Map<string, number[]>();
+    repSet.forEach((it, k) => {
+      if (it.part === 'corruptions' || it.part === 'geometry') detail.set(it.variant.split('/')[0] as string, [...(detail.get(it.variant.split('/')[0] as string) ?? []), k]);
+    });
+    log(`per corruption / geometry (calibrated): ${[...detail].map(([v, ks]) => { const m = metrics(subset(cal, ks), threshold); return `${v} ${pct(m.top1)} % (ECE ${f3(m.ece)})`; }).join(', ')}`);
+    const tot = metrics(subset(cal, repKs), threshold);
+    summary[model.id] = { top1: tot.top1, top5: tot.top5, ece: tot.ece, sureRight: tot.sureRight, sureCoverage: tot.sureCoverage, clean: metrics(subset(cal, repSet.flatMap((it, k) => (it.part === 'clean' ? [k] : []))), threshold).top1 };
+    if (o.write || o.calibrate) {
+      if (o.quick) throw new Error('--quick runs are never written to the catalog');
+      writeCalibration(model.id, {
+        temperature: Number(temperature.toFixed(4)), unsureBelow: threshold,
+        fittedOn: `shift benchmark fit half (CIFAR-100 test 0–4999, ${fitKs.length} shifted images, seed ${seed})`,
+        measuredAt: new Date().toISOString(),
+        shift: { images: tot.n, top1: round4(tot.top1), ece: round4(tot.ece), sureRight: round4(tot.sureRight), sureCoverage: round4(tot.sureCoverage) },
+      });
+      log(`wrote the calibration of ${model.id} to models/catalog.json`);
+    }
+  }
+  if (o.json) {
+    const d = summary[cat.default] ?? Object.values(summary)[0];
+    console.log(JSON.stringify({ model: cat.default, ...d }));
+  } else {
+    log('\n## shifted total, calibrated, per model (report half)');
+    log('| model | clean top-1 % | shifted top-1 % | top-5 % | ECE | sure right % | shown as sure % |');
+    log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const [id, s] of Object.entries(summary)) log(`| ${id} | ${pct(s.clean)} | ${pct(s.top1)} | ${pct(s.top5)} | ${f3(s.ece)} | ${pct(s.sureRight)} | ${pct(s.sureCoverage)} |`);
+  }
+  void logitCache;
+}
+
+const round4 = (v: number) => Number(v.toFixed(4));
+
+const runner = await startWebRunner();
+try {
+  if (o.photos) await photos(runner, o.photos, catalog);
+  else await shift(runner, catalog);
+} finally {
+  await runner.close();
+}
