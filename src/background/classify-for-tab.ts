@@ -47,6 +47,7 @@ export async function classifyForTab(t: TabImage): Promise<void> {
   const settings = await settingsP;
   const req: ClassifyRequest = {
     requestId, image, modelId: settings.modelId, backend: settings.backend, threads: settings.threads, clickedAt: t.clickedAt,
+    ...(settings.unsureThreshold !== undefined ? { unsureThreshold: settings.unsureThreshold } : {}),
     replyTo: { tabId: t.tabId, frameId: t.frameId },
     ...cloudRequest(settings),
   };

@@ -17,7 +17,7 @@ export function viewFor(s: Settings, pageUrl: string | undefined): ContentSettin
   } catch {
     // not a page URL: no auto-tag
   }
-  return { showChips: s.showChips, unsureBelow: s.unsureBelow, minImageSize: s.minImageSize, autoTagHere: s.autoTag && host !== '' && s.autoTagSites.includes(host) };
+  return { showChips: s.showChips, minImageSize: s.minImageSize, autoTagHere: s.autoTag && host !== '' && s.autoTagSites.includes(host) };
 }
 
 export async function contentSettings(_p: unknown, sender: Runtime.MessageSender): Promise<ContentSettings> {

@@ -23,7 +23,8 @@ async function startJob(tabId: number, pageUrl: string, images: TagImage[], sour
   const jobId = crypto.randomUUID();
   // Badge first: a small job can finish (and clear the badge) before sendOffscreen returns.
   await setBadge(tabId, 0, images.length);
-  await sendOffscreen('offscreen:tag-job', { jobId, tabId, pageUrl, images, modelId: s.modelId, backend: s.backend, threads: s.threads, source });
+  await sendOffscreen('offscreen:tag-job', { jobId, tabId, pageUrl, images, modelId: s.modelId, backend: s.backend, threads: s.threads, source,
+    ...(s.unsureThreshold !== undefined ? { unsureThreshold: s.unsureThreshold } : {}) });
   return jobId;
 }
 
@@ -110,7 +111,7 @@ export async function onTagProgress(p: TagProgress): Promise<void> {
     await setBadge(p.tabId, p.done, p.total);
   }
   if (s && p.chips.length > 0) {
-    await sendToTab(p.tabId, 0, 'content:chips', { chips: p.chips, unsureBelow: s.unsureBelow, show: s.showChips }, 5_000).catch(() => undefined);
+    await sendToTab(p.tabId, 0, 'content:chips', { chips: p.chips, show: s.showChips }, 5_000).catch(() => undefined);
   }
   if (s && p.finished) await enforceRetention(s.retentionMaxCount, s.retentionMaxDays).catch(() => undefined);
 }

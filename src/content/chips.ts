@@ -56,7 +56,7 @@ function place(c: Chip): void {
   c.el.style.cssText = `left:${Math.max(0, r.left + 4)}px;top:${r.bottom - 4}px;transform:translateY(-100%);${shown ? '' : 'display:none;'}`;
 }
 
-export function showChip(target: Element, d: ChipData, unsureBelow: number, identity: string | undefined): void {
+export function showChip(target: Element, d: ChipData, identity: string | undefined): void {
   let c = chips.get(target);
   if (!c) {
     const el = document.createElement('div');
@@ -77,7 +77,7 @@ export function showChip(target: Element, d: ChipData, unsureBelow: number, iden
   c.identity = identity;
   const label = labelName(d.label);
   const pct = `${Math.round(d.prob * 100)}%`;
-  const unsure = d.prob < unsureBelow;
+  const unsure = d.unsure;
   c.el.textContent = unsure ? t('chipUnsure', pct) : `${label} ${pct}`;
   c.el.classList.toggle('unsure', unsure);
   c.el.dataset.pitChip = d.srcUrl;

@@ -49,7 +49,7 @@ if (!g[FLAG]) {
       return { shown: true };
     },
     'content:collect': ({ minSize }) => collectForTagging(minSize),
-    'content:chips': ({ chips, unsureBelow, show }) => ({ shown: drawChips(chips, unsureBelow, show) }),
+    'content:chips': ({ chips, show }) => ({ shown: drawChips(chips, show) }),
     'content:settings': (view) => {
       apply(view);
       return { applied: true };

@@ -110,11 +110,20 @@ class Overlay {
     const chip = el('button', 'chip');
     chip.type = 'button';
     chip.setAttribute('aria-expanded', 'false');
-    chip.setAttribute('aria-label', t('ovChipAria', labelName(top.label), pct(top.prob)));
     const waited = waitedMs(res);
     const time = el('span', 'ms', ms(waited));
     time.title = t('ovWaitedTitle', ms(waited), ms(record.timings.inference));
-    chip.append(el('b', 'label', labelName(top.label)), el('span', 'prob', pct(top.prob)), time);
+    // Below the threshold the label is a guess: say so, and offer the three best guesses instead of one.
+    const unsure = res.unsureBelow !== undefined && top.prob < res.unsureBelow;
+    if (unsure) {
+      const guesses = record.top5.slice(0, 3).map((p) => `${labelName(p.label)} ${pct(p.prob)}`).join(' · ');
+      chip.classList.add('unsure');
+      chip.setAttribute('aria-label', t('ovUnsureAria', guesses));
+      chip.append(el('b', 'label', t('ovUnsure')), el('span', 'guesses', guesses), time);
+    } else {
+      chip.setAttribute('aria-label', t('ovChipAria', labelName(top.label), pct(top.prob)));
+      chip.append(el('b', 'label', labelName(top.label)), el('span', 'prob', pct(top.prob)), time);
+    }
     if (record.cloud) {
       chip.append(el('span', 'ms cloud', record.cloud.error ? t('ovCloudFailed') : t('ovCloud', ms(record.cloud.roundTripMs))));
     }

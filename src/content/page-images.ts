@@ -115,13 +115,13 @@ export async function collectForTagging(minSize: number): Promise<{ images: TagI
   return { images: await toTagImages(images), skipped };
 }
 
-export function drawChips(chips: readonly ChipData[], unsureBelow: number, show: boolean): number {
+export function drawChips(chips: readonly ChipData[], show: boolean): number {
   setChipsVisible(show);
   let n = 0;
   for (const c of chips) {
     for (const { el, identity } of elementsByUrl.get(c.srcUrl) ?? []) {
       if (!el.isConnected || !stillShows(el, c.srcUrl, identity)) continue;
-      showChip(el, c, unsureBelow, identity);
+      showChip(el, c, identity);
       n++;
     }
   }

@@ -41,6 +41,18 @@ export function calibratedSoftmax(row: ArrayLike<number>, temperature: number, f
   return out;
 }
 
+/** "Unsure" below this when a model has no calibration (a user's model before `npm run calibrate`). */
+export const DEFAULT_UNSURE_BELOW = 0.5;
+
+/**
+ * The threshold below which a label is shown as "unsure": the user's own
+ * (Settings), else the one chosen for the model on the shift benchmark
+ * (catalog `calibration.unsureBelow`), else DEFAULT_UNSURE_BELOW.
+ */
+export function unsureBelowFor(userThreshold: number | undefined, model: { calibration?: { unsureBelow: number } | null | undefined }): number {
+  return userThreshold ?? model.calibration?.unsureBelow ?? DEFAULT_UNSURE_BELOW;
+}
+
 /** One prediction as the metrics see it: the shown (top-1) probability and whether top-1 was right. */
 export interface Scored {
   conf: number;

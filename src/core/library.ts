@@ -32,6 +32,13 @@ export interface LibraryQuery {
   to?: number;
   /** 0..1 */
   minConfidence?: number;
+  /** Only labels shown as sure (at or above their model's "unsure" threshold), and the ones the user labelled. */
+  sureOnly?: boolean;
+  /**
+   * The "unsure" threshold of a model (core/calibration's unsureBelowFor with the user's setting); without it
+   * every entry counts as sure. A text search lists sure labels first.
+   */
+  unsureBelow?: (modelId: string) => number;
   sort?: LibrarySort;
 }
 
@@ -49,6 +56,8 @@ export interface LibraryEntry {
   userLabel?: UserLabel;
   /** How many classifications of this image URL the history holds. */
   times: number;
+  /** Shown as sure: the model's probability is at or above its "unsure" threshold, or the user labelled it. */
+  sure: boolean;
 }
 
 const norm = (s: string) => s.toLowerCase().replaceAll('_', ' ').replaceAll('ё', 'е').trim();
@@ -71,6 +80,7 @@ export function libraryEntries(records: readonly InferenceRecord[], labels: Labe
     newest.set(r.imageUrl, {
       record: r, label: user?.label ?? top.label, modelLabel: top.label, prob: top.prob, superclass: coarse,
       ...(user ? { userLabel: user } : {}), times: (seen?.times ?? 0) + 1,
+      sure: user !== undefined || q.unsureBelow === undefined || top.prob >= q.unsureBelow(r.modelId),
     });
   }
   const text = q.text ? norm(q.text) : '';
@@ -84,7 +94,8 @@ export function libraryEntries(records: readonly InferenceRecord[], labels: Labe
     (q.site === undefined || (e.record.site ?? '') === q.site) &&
     (q.from === undefined || e.record.time >= q.from) &&
     (q.to === undefined || e.record.time <= q.to) &&
-    (q.minConfidence === undefined || e.prob >= q.minConfidence));
+    (q.minConfidence === undefined || e.prob >= q.minConfidence) &&
+    (!q.sureOnly || e.sure));
   const by: Record<LibrarySort, (a: LibraryEntry, b: LibraryEntry) => number> = {
     newest: (a, b) => b.record.time - a.record.time,
     oldest: (a, b) => a.record.time - b.record.time,
@@ -93,7 +104,9 @@ export function libraryEntries(records: readonly InferenceRecord[], labels: Labe
       ? (a, b) => (localized(a.label) ?? a.label).localeCompare(localized(b.label) ?? b.label) || b.record.time - a.record.time
       : (a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : b.record.time - a.record.time),
   };
-  return out.sort(by[q.sort ?? 'newest']);
+  const order = by[q.sort ?? 'newest'];
+  // Searching for a label: the images it surely shows come first, the guesses after them.
+  return out.sort(text ? (a, b) => Number(b.sure) - Number(a.sure) || order(a, b) : order);
 }
 
 /** Sites present in the library, most entries first. */

@@ -13,6 +13,9 @@ export interface PersonalAccuracy {
   /** Of those, top-1 right / truth among the top 5. */
   top1: number;
   top5: number;
+  /** Of the checked images, those whose label was shown as sure (needs the thresholds), and how many of them were right. */
+  sure: number;
+  sureRight: number;
 }
 
 /** The newest user label of each image URL. */
@@ -26,7 +29,11 @@ export function truthByImage(records: readonly InferenceRecord[]): Map<string, U
   return truth;
 }
 
-export function personalAccuracy(records: readonly InferenceRecord[]): PersonalAccuracy[] {
+/**
+ * `unsureBelow` gives each model's "unsure" threshold (core/calibration's unsureBelowFor): with it, how the
+ * shown confidence held up on the user's own images is counted too; without it `sure` counts every check.
+ */
+export function personalAccuracy(records: readonly InferenceRecord[], unsureBelow: (modelId: string) => number = () => 0): PersonalAccuracy[] {
   const truth = truthByImage(records);
   const newest = new Map<string, InferenceRecord>();
   for (const r of records) {
@@ -38,9 +45,14 @@ export function personalAccuracy(records: readonly InferenceRecord[]): PersonalA
   const by = new Map<string, PersonalAccuracy>();
   for (const r of newest.values()) {
     const t = truth.get(r.imageUrl)!;
-    const a = by.get(r.modelId) ?? { modelId: r.modelId, checked: 0, top1: 0, top5: 0 };
+    const a = by.get(r.modelId) ?? { modelId: r.modelId, checked: 0, top1: 0, top5: 0, sure: 0, sureRight: 0 };
     a.checked++;
-    if (r.top5[0]?.index === t.index) a.top1++;
+    const right = r.top5[0]?.index === t.index;
+    if (right) a.top1++;
+    if ((r.top5[0]?.prob ?? 0) >= unsureBelow(r.modelId)) {
+      a.sure++;
+      if (right) a.sureRight++;
+    }
     if (r.top5.some((p) => p.index === t.index)) a.top5++;
     by.set(r.modelId, a);
   }

@@ -90,7 +90,10 @@ export interface InferenceRecord {
   fallbackReason?: string;
   threads: number;
   batchSize: number;
+  /** Calibrated (softmax of logits / the model's temperature): what the overlay, chips, library and exports show. */
   top5: Prediction[];
+  /** The top-5 as the model's raw logits give it, when a calibration applied (for studies; never shown). */
+  rawTop5?: Prediction[];
   timings: Timings;
   /** The session had to be created for this request (or for the batch it ran in): not a warm figure. */
   coldStart: boolean;

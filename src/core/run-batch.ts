@@ -8,6 +8,7 @@
  */
 import type { Backend, InferenceRecord, Prediction } from './record';
 import { stackBatch } from './normalize';
+import { calibratedSoftmax } from './calibration';
 import { softmax, splitRows, topK } from './softmax';
 import { StageError } from './stage-error';
 
@@ -39,11 +40,18 @@ export interface BatchModel {
   probabilities?: boolean;
   /** A graph exported for batch 1 only: a batch runs image by image. */
   batchOne?: boolean;
+  /**
+   * The model's calibration (catalog `calibration.temperature`): every shown and stored probability is
+   * softmax(logits / T). Absent or 1: the model's own probabilities.
+   */
+  temperature?: number;
 }
 
 export interface BatchOutcome {
-  /** Top-5 per input, in input order. */
+  /** Top-5 per input, in input order, calibrated (what the user is shown). */
   top5: Prediction[][];
+  /** The same top-5 before calibration (softmax of the raw logits), when a temperature applied: kept for studies. */
+  rawTop5?: Prediction[][];
   /** The raw output, N x classes. */
   logits: Float32Array;
   dims: readonly number[];
@@ -128,10 +136,20 @@ async function attempt(open: SessionSource, backend: Backend, model: BatchModel,
   return { ws, out, inferenceMs, runMs, coldStartMs, openMs };
 }
 
-/** Top-5 per row; throws StageError when the output cannot be labels (NaN, infinities, not probabilities). */
-function rank(out: Float32Array, n: number, model: BatchModel): Prediction[][] {
+/**
+ * Top-5 per row, calibrated, and the uncalibrated top-5 when a temperature applies; throws StageError when the
+ * output cannot be labels (NaN, infinities, not probabilities).
+ */
+function rank(out: Float32Array, n: number, model: BatchModel): { top5: Prediction[][]; rawTop5?: Prediction[][] } {
   try {
-    return splitRows(out, n, model.labels.length).map((row) => topK(model.probabilities ? probabilities(row) : softmax(row), 5, model.labels));
+    const rows = splitRows(out, n, model.labels.length);
+    const raw = rows.map((row) => (model.probabilities ? probabilities(row) : softmax(row)));
+    const t = model.temperature ?? 1;
+    if (t === 1) return { top5: raw.map((p) => topK(p, 5, model.labels)) };
+    return {
+      top5: rows.map((row) => topK(calibratedSoftmax(row, t, model.probabilities), 5, model.labels)),
+      rawTop5: raw.map((p) => topK(p, 5, model.labels)),
+    };
   } catch (e) {
     throw new StageError('inference', `the model's output is unusable: ${message(e)}`);
   }
@@ -152,14 +170,14 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
   let failedMs = 0;
   const t0 = now();
   let r: Awaited<ReturnType<typeof attempt>>;
-  let top5: Prediction[][];
+  let ranked: ReturnType<typeof rank>;
   let tp: number;
   try {
     r = await attempt(open, backend, model, data, n, now);
     tp = now();
     const first = r;
     try {
-      top5 = rank(first.out.data, n, model);
+      ranked = rank(first.out.data, n, model);
     } catch (e) {
       throw Object.assign(e as Error, { coldStartMs: first.coldStartMs }); // the session did load: its cold start counts
     }
@@ -170,11 +188,11 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
     fallback = `WebGPU failed (${message(e)}): used WASM instead`;
     r = await attempt(open, 'wasm', model, data, n, now);
     tp = now();
-    top5 = rank(r.out.data, n, model);
+    ranked = rank(r.out.data, n, model);
   }
   if (r.coldStartMs !== undefined) cold += r.coldStartMs;
   return {
-    top5, logits: r.out.data, dims: r.out.dims, backend: r.ws.backend, threads: r.ws.threads, inferenceMs: r.inferenceMs, postprocessMs: now() - tp,
+    top5: ranked.top5, ...(ranked.rawTop5 ? { rawTop5: ranked.rawTop5 } : {}), logits: r.out.data, dims: r.out.dims, backend: r.ws.backend, threads: r.ws.threads, inferenceMs: r.inferenceMs, postprocessMs: now() - tp,
     sessionMs: failedMs + r.openMs,
     ...(r.runMs ? { runMs: r.runMs } : {}),
     ...(r.ws.adapter ? { adapter: r.ws.adapter } : {}),
@@ -195,6 +213,8 @@ export function applyOutcome(
   n: number,
 ): void {
   record.top5 = out.top5[i] ?? [];
+  const raw = out.rawTop5?.[i];
+  if (raw) record.rawTop5 = raw;
   record.backend = out.backend;
   record.threads = out.threads;
   // A batch-1 model ran each image alone: its record says so, with that image's own session.run.

@@ -34,8 +34,12 @@ export const SettingsSchema = v.object({
   minImageSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)), 32),
   /** Label chips on tagged images. */
   showChips: v.optional(v.boolean(), true),
-  /** Below this top-1 probability a chip says "unsure". */
-  unsureBelow: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 0.3),
+  /**
+   * Below this (calibrated) top-1 probability the overlay and chips say "unsure". Absent: the model's own
+   * threshold, chosen on the shift benchmark (catalog `calibration.unsureBelow`). Replaces `unsureBelow`,
+   * which applied to uncalibrated probabilities and so is not carried over.
+   */
+  unsureThreshold: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
   /** History retention, enforced automatically; 0 = no limit. */
   retentionMaxCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 5000),
   retentionMaxDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0)), 180),

@@ -45,6 +45,8 @@ export const ClassifyRequestSchema = v.object({
   /** Where to deliver the result (absent when the caller awaits it, e.g. tests). */
   replyTo: v.optional(v.object({ tabId: v.number(), frameId: v.number() })),
   cloud: v.optional(CloudRequestSchema),
+  /** The user's own "unsure" threshold (Settings); absent: the model's. */
+  unsureThreshold: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
 });
 
 export const TensorRequestSchema = v.object({
@@ -77,6 +79,7 @@ export const TagJobSchema = v.object({
   backend,
   threads,
   source: v.picklist(['page', 'auto']),
+  unsureThreshold: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1))),
 });
 
 export const PreprocessSchema = v.object({

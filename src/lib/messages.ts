@@ -23,7 +23,10 @@ export interface SkippedImage {
 export interface ChipData {
   srcUrl: string;
   label: string;
+  /** Calibrated top-1 probability. */
   prob: number;
+  /** prob is below the "unsure" threshold of the model that labelled it (or the user's own). */
+  unsure: boolean;
 }
 
 export interface TagProgress {
@@ -63,6 +66,8 @@ export interface ClassifyResult {
   record: InferenceRecord;
   /** Short human text for an unusual situation (backend fallback, untrained model). */
   notes: string[];
+  /** Below this calibrated probability the overlay says "unsure" (the user's threshold, else the model's). */
+  unsureBelow?: number;
 }
 
 export interface TensorResult {
@@ -95,7 +100,6 @@ export interface PreprocessResult {
  */
 export interface ContentSettings {
   showChips: boolean;
-  unsureBelow: number;
   minImageSize: number;
   /** Auto-tag is on and this page's host is on the allow-list. */
   autoTagHere: boolean;
@@ -173,7 +177,7 @@ export interface ProtocolMap {
   /** Worker → content: the settings changed; here is this page's new view. */
   'content:settings': (p: ContentSettings) => { applied: true };
   /** Worker → content: draw label chips on tagged images. */
-  'content:chips': (p: { chips: ChipData[]; unsureBelow: number; show: boolean }) => { shown: number };
+  'content:chips': (p: { chips: ChipData[]; show: boolean }) => { shown: number };
   /** Worker → content: show the result (or error) in the overlay. */
   'content:result': (r: ClassifyResult) => { shown: boolean };
 }

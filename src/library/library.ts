@@ -10,6 +10,7 @@ import { allRecords, clearRecords, deleteRecord, deleteSite, recordsOfImage } fr
 import { correctRecord } from '../lib/corrections';
 import { labelName, localizePage, plural, superclassName, t, uiLanguage } from '../lib/i18n';
 import { loadSettings } from '../lib/settings';
+import { unsureBelowFor } from '../core/calibration';
 
 const $ = byId;
 const PAGE = 300;
@@ -20,6 +21,9 @@ localizePage();
 
 const catalog = await loadCatalog();
 const { model } = resolveModel(catalog, '');
+const userThreshold = (await loadSettings()).unsureThreshold;
+/** Each record is judged by the threshold of the model that made it (or the user's own). */
+const unsureBelow = (modelId: string) => unsureBelowFor(userThreshold, catalog.models.find((m) => m.id === modelId) ?? {});
 // The names in the user's language ride along, so the search matches "tiger" and "тигр" alike.
 const labels: LabelTable = { ...labelsOf(catalog, model) };
 labels.localized = labels.fine.map(labelName);
@@ -86,6 +90,7 @@ function query(): LibraryQuery {
   const q: LibraryQuery = {
     text: $<HTMLInputElement>('q').value, ...siteQuery($<HTMLSelectElement>('site').value),
     minConfidence: Number($<HTMLInputElement>('conf').value) / 100, sort: $<HTMLSelectElement>('sort').value as LibrarySort,
+    sureOnly: $<HTMLInputElement>('sure-only').checked, unsureBelow,
   };
   if (sc !== '') q.superclass = Number(sc);
   const from = day('from', false);
@@ -103,8 +108,10 @@ function card(e: LibraryEntry): HTMLLIElement {
   // A corrected image shows the user's label; the model's confidence belongs to the model's own label.
   const label = Object.assign(document.createElement('div'), {
     className: `label${e.userLabel ? ' user' : ''}`,
-    textContent: e.userLabel && e.userLabel.label !== e.modelLabel ? t('libYours', labelName(e.label)) : `${labelName(e.label)} ${pct(e.prob)}`,
+    textContent: e.userLabel && e.userLabel.label !== e.modelLabel ? t('libYours', labelName(e.label))
+      : e.sure ? `${labelName(e.label)} ${pct(e.prob)}` : t('libUnsure', labelName(e.label), pct(e.prob)),
   });
+  if (!e.sure) label.classList.add('unsure');
   const meta1 = Object.assign(document.createElement('div'), { className: 'meta superclass', textContent: `${superclassName(e.superclass)} · ${e.record.site || t('libNoSite')}` });
   const meta2 = Object.assign(document.createElement('div'), {
     className: 'meta when', textContent: `${new Date(e.record.time).toLocaleString(uiLanguage())} · ${e.record.modelId}${e.times > 1 ? ` · ${t('libSeen', count(e.times))}` : ''}`,

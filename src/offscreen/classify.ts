@@ -4,6 +4,7 @@
  * the user always sees an answer and the history keeps every attempt. The
  * result is delivered first; the thumbnail and the IndexedDB write follow.
  */
+import { unsureBelowFor } from '../core/calibration';
 import { epochNow } from '../core/clock';
 import { newRecord } from '../core/record';
 import { applyOutcome } from '../core/run-batch';
@@ -62,7 +63,10 @@ async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => 
   record.timings.total = dispatch + (performance.now() - t0);
   const comparing = req.cloud !== undefined && loaded !== undefined && plan !== undefined;
   // The local answer goes out at once; the thumbnail, the history and a slow or dead endpoint never hold it back.
-  const base = { requestId: req.requestId, srcUrl: req.image.srcUrl, ...(req.clickedAt !== undefined ? { clickedAt: req.clickedAt } : {}) };
+  const base = {
+    requestId: req.requestId, srcUrl: req.image.srcUrl, ...(req.clickedAt !== undefined ? { clickedAt: req.clickedAt } : {}),
+    ...(plan ? { unsureBelow: unsureBelowFor(req.unsureThreshold, plan.model) } : {}),
+  };
   deliver({ ...base, record: { ...record }, notes: comparing ? [...notes, 'cloud comparison running…'] : [...notes] });
   const th = performance.now();
   if (loaded) record.thumbnail = thumbnailDataUrl(loaded.pixels);

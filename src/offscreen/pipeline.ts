@@ -68,7 +68,8 @@ export async function makePlan(modelId: string, backend: Backend, threads: numbe
   return {
     catalog, model, notes, requested: backend, backend: b.backend, threads: effectiveThreads(threads),
     batchModel: { id: model.id, inputName: model.input.name, outputName: model.output.name, chw: [c, h, w], labels: labelsOf(catalog, model).fine,
-      probabilities: model.output.kind === 'probabilities', batchOne: model.input.shape[0] === 1 },
+      probabilities: model.output.kind === 'probabilities', batchOne: model.input.shape[0] === 1,
+      ...(model.calibration ? { temperature: model.calibration.temperature } : {}) },
     ...(b.adapter ? { adapter: b.adapter } : {}), ...(b.reason ? { fallbackReason: b.reason } : {}),
   };
 }

@@ -7,6 +7,7 @@
  * in one transaction. Cancelling stops before the next image; finished ones
  * are kept.
  */
+import { unsureBelowFor } from '../core/calibration';
 import { newRecord, type InferenceRecord } from '../core/record';
 import { StageError, stageOf } from '../core/stage-error';
 import { addRecords } from '../lib/db';
@@ -157,11 +158,12 @@ async function finishChunk(job: Job, items: Loaded[], plan: Plan, lane?: Runnabl
       if (!lane) job.inferMs += out.inferenceMs;
       job.inferred += ok.length;
       const end = performance.now();
+      const threshold = unsureBelowFor(job.req.unsureThreshold, plan.model);
       ok.forEach((x, i) => {
         applyOutcome(x.record, plan, out, i, ok.length);
         x.record.timings.total = end - x.startedAt;
         const top = x.record.top5[0];
-        if (top) chips.push({ srcUrl: x.record.imageUrl, label: top.label, prob: top.prob });
+        if (top) chips.push({ srcUrl: x.record.imageUrl, label: top.label, prob: top.prob, unsure: top.prob < threshold });
       });
     } catch (e) {
       for (const x of ok) {

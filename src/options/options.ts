@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   // backend change would pin today's default model forever.
   const saved = () => {
     $('saved').textContent = t('optSaved', new Date().toLocaleTimeString(uiLanguage()));
+    document.dispatchEvent(new Event('pit:settings-saved')); // sections that depend on the chosen model follow it
   };
   const save = (patch: Partial<Settings>) => void saveSettings(patch).then(saved);
   const cloud = await initCloudSection(catalog, saved);

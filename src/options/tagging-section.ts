@@ -2,6 +2,28 @@
 import { byId } from '../lib/dom';
 import { enforceRetention } from '../lib/db';
 import { loadSettings, saveSettings, type Settings } from '../lib/settings';
+import { DEFAULT_UNSURE_BELOW } from '../core/calibration';
+import { resolveModel, type ModelEntry } from '../core/catalog';
+import { loadCatalog } from '../lib/catalog-loader';
+import { t } from '../lib/i18n';
+
+/** Re-run `f` when the chosen model may have changed (the model picker saves settings; a user model may be added). */
+function onCatalogOrModelChange(f: () => void): void {
+  document.addEventListener('pit:settings-saved', f);
+}
+
+/**
+ * What the threshold means, in plain words: how often the labels shown as sure were right on the shift
+ * benchmark and how many images will say "unsure" — for the model's own threshold; for the user's own, what it is.
+ */
+export function unsureHint(model: ModelEntry, user: number | undefined): string {
+  const cal = model.calibration;
+  if (user !== undefined) return t('optUnsureHintOwn', String(Math.round(user * 100)), String(Math.round((cal?.unsureBelow ?? DEFAULT_UNSURE_BELOW) * 100)));
+  if (!cal) return t('optUnsureHintNone', String(Math.round(DEFAULT_UNSURE_BELOW * 100)));
+  const s = cal.shift;
+  if (!s) return t('optUnsureHintNoFigures', String(Math.round(cal.unsureBelow * 100)));
+  return t('optUnsureHint', String(Math.round(cal.unsureBelow * 100)), String(Math.round(s.sureRight * 100)), String(Math.round((1 - s.sureCoverage) * 10)));
+}
 
 const $ = byId;
 
@@ -20,7 +42,13 @@ export async function initTaggingSection(saved: () => void): Promise<void> {
   const s = await loadSettings();
   const num = (id: string) => $<HTMLInputElement>(id);
   num('min-size').value = String(s.minImageSize);
-  num('unsure').value = String(Math.round(s.unsureBelow * 100));
+  num('unsure').value = s.unsureThreshold === undefined ? '' : String(Math.round(s.unsureThreshold * 100));
+  const hint = async () => {
+    const [cat, now] = await Promise.all([loadCatalog(), loadSettings()]);
+    $('unsure-hint').textContent = unsureHint(resolveModel(cat, now.modelId).model, now.unsureThreshold);
+  };
+  void hint().catch(() => undefined);
+  onCatalogOrModelChange(() => void hint().catch(() => undefined));
   num('keep-count').value = String(s.retentionMaxCount);
   num('keep-days').value = String(s.retentionMaxDays);
   $<HTMLInputElement>('chips').checked = s.showChips;
@@ -39,7 +67,13 @@ export async function initTaggingSection(saved: () => void): Promise<void> {
       if (Number.isFinite(v) && v >= 0) void save(f(v));
     });
   onNumber('min-size', (v) => ({ minImageSize: Math.max(1, Math.round(v)) }));
-  onNumber('unsure', (v) => ({ unsureBelow: Math.min(1, v / 100) }));
+  num('unsure').addEventListener('change', () => {
+    // Empty: the model's own threshold (recommended); a number: the user's, for every model.
+    const raw = num('unsure').value.trim();
+    const v = Number(raw);
+    if (raw === '') void save({ unsureThreshold: undefined });
+    else if (Number.isFinite(v) && v >= 0) void save({ unsureThreshold: Math.min(1, v / 100) });
+  });
   onNumber('auto-rate', (v) => ({ autoTagPerMinute: Math.min(1000, Math.max(1, Math.round(v))) }));
   const retention = async (patch: Partial<Settings>) => {
     const next = await save(patch);

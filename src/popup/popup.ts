@@ -6,6 +6,7 @@ import { compareLocalCloud } from '../core/cloud-stats';
 import { validateEndpoint } from '../core/cloud-endpoint';
 import type { InferenceRecord } from '../core/record';
 import { personalAccuracy } from '../core/personal-accuracy';
+import { unsureBelowFor } from '../core/calibration';
 import { statsByModelBackend, type Summary } from '../core/stats';
 import { loadCatalog } from '../lib/catalog-loader';
 import { checkedImageRecords, countRecords, recentRecords } from '../lib/db';
@@ -149,10 +150,11 @@ async function renderRecords(): Promise<void> {
  * over every image the user checked (not only the newest records the timing statistics read).
  */
 async function renderPersonal(records: InferenceRecord[]): Promise<void> {
-  const acc = personalAccuracy(records);
+  const [catalog, settings] = await Promise.all([loadCatalog().catch(() => undefined), loadSettings()]);
+  const threshold = (id: string) => unsureBelowFor(settings.unsureThreshold, catalog?.models.find((m) => m.id === id) ?? {});
+  const acc = personalAccuracy(records, threshold);
   $('personal-section').hidden = acc.length === 0;
   if (acc.length === 0) return;
-  const catalog = await loadCatalog().catch(() => undefined);
   const pc = (k: number, n: number) => `${Math.round((100 * k) / n)} %`;
   const fixed1 = (v: number) => v.toLocaleString(uiLanguage(), { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   $('personal').replaceChildren(...acc.map((a) => {
@@ -162,7 +164,9 @@ async function renderPersonal(records: InferenceRecord[]): Promise<void> {
     const test = m?.accuracy ? t('popTestSet', fixed1(m.accuracy.top1), fixed1(m.accuracy.top5)) : t('popTestSetNone');
     const subs = [count(a.top1), count(a.checked), pc(a.top1, a.checked), count(a.top5), pc(a.top5, a.checked)] as const;
     const right = plural(a.checked, t('popPersonalOne', ...subs), t('popPersonalFew', ...subs), t('popPersonalMany', ...subs));
-    li.append(name, `: ${right} · ${test}`);
+    // How the shown confidence held up on the user's own photos: of the labels shown as sure, how many were right.
+    const sure = a.sure > 0 ? ` · ${plural(a.sure, t('popSureOne', count(a.sureRight), count(a.sure)), t('popSureFew', count(a.sureRight), count(a.sure)), t('popSureMany', count(a.sureRight), count(a.sure)))}` : '';
+    li.append(name, `: ${right}${sure} · ${test}`);
     return li;
   }));
 }

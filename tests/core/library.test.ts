@@ -36,6 +36,22 @@ describe('libraryEntries', () => {
     expect([same.label, same.times]).toEqual(['tiger', 2]);
   });
 
+  it('"sure only" keeps the labels at or above their model\'s threshold and the ones the user labelled; a search lists sure ones first', () => {
+    const rs = [
+      rec(3, 0.35, { modelId: 'm', time: 5000 }), // newest, but a guess under m's 0.5
+      rec(3, 0.8, { modelId: 'm', time: 10 }),
+      rec(3, 0.35, { modelId: 'lenient', time: 20 }), // lenient's threshold is 0.3: sure
+      rec(0, 0.1, { modelId: 'm', time: 30, userLabel: { index: 0, label: 'apple', at: 31 } }), // the user's label is sure
+    ];
+    const unsureBelow = (id: string) => (id === 'lenient' ? 0.3 : 0.5);
+    const sure = libraryEntries(rs, labels, { sureOnly: true, unsureBelow });
+    expect(sure.map((e) => [e.record.modelId, e.prob])).toEqual([['m', 0.1], ['lenient', 0.35], ['m', 0.8]]);
+    const tigers = libraryEntries(rs, labels, { text: 'tiger', unsureBelow });
+    expect(tigers.map((e) => [e.sure, e.record.time])).toEqual([[true, 20], [true, 10], [false, 5000]]);
+    // Without thresholds nothing is called unsure.
+    expect(libraryEntries(rs, labels).every((e) => e.sure)).toBe(true);
+  });
+
   it('searches by label text and by superclass', () => {
     expect(libraryEntries(records, labels, { text: 'Aquarium Fish' }).map((e) => e.label)).toEqual(['aquarium_fish']);
     expect(libraryEntries(records, labels, { text: 'tig' })).toHaveLength(2);

@@ -23,8 +23,8 @@ describe('personalAccuracy', () => {
       rec('b', '1', [p(8), p(1)]), // model b on an image the user checked through model a's record
     ];
     expect(personalAccuracy(rs)).toEqual([
-      { modelId: 'a', checked: 3, top1: 1, top5: 2 },
-      { modelId: 'b', checked: 1, top1: 0, top5: 1 },
+      { modelId: 'a', checked: 3, top1: 1, top5: 2, sure: 3, sureRight: 1 },
+      { modelId: 'b', checked: 1, top1: 0, top5: 1, sure: 1, sureRight: 0 },
     ]);
   });
 
@@ -35,7 +35,22 @@ describe('personalAccuracy', () => {
       rec('a', '1', [p(3)], { time: 30, ...truth(3, 5) }), // a later correction of the same image wins
       rec('a', '2', [], { error: 'HTTP 404', ...truth(1) }),
     ];
-    expect(personalAccuracy(rs)).toEqual([{ modelId: 'a', checked: 1, top1: 1, top5: 1 }]);
+    expect(personalAccuracy(rs)).toEqual([{ modelId: 'a', checked: 1, top1: 1, top5: 1, sure: 1, sureRight: 1 }]);
+  });
+
+  it("counts how the shown confidence held up: labels at or above their model's threshold, and how many of those were right", () => {
+    const rs = [
+      rec('a', '1', [p(1, 0.9)], truth(1)), // sure, right
+      rec('a', '2', [p(2, 0.8)], truth(5)), // sure, wrong
+      rec('a', '3', [p(3, 0.4)], truth(3)), // shown as unsure (right all the same): not a sure label
+      rec('a', '4', [p(4, 0.6)], truth(4)), // exactly at the threshold: sure
+      rec('b', '1', [p(1, 0.4)]), // model b's threshold is lower: sure
+    ];
+    const thresholds: Record<string, number> = { a: 0.6, b: 0.3 };
+    expect(personalAccuracy(rs, (id) => thresholds[id] ?? 1)).toEqual([
+      { modelId: 'a', checked: 4, top1: 3, top5: 3, sure: 3, sureRight: 2 },
+      { modelId: 'b', checked: 1, top1: 1, top5: 1, sure: 1, sureRight: 1 },
+    ]);
   });
 
   it('nothing checked: nothing to report', () => {

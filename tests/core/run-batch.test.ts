@@ -47,6 +47,25 @@ describe('runBatch', () => {
     expect(batched.runMs).toBeUndefined();
   });
 
+  it('shows calibrated probabilities (softmax of logits / T) and keeps the raw top-5 beside them, in the record too', async () => {
+    const input = [Float32Array.of(3, 0)]; // logits 3, 0, 3+0 = 3
+    const plain = await runBatch(async () => session('wasm'), model, 'wasm', input);
+    const cal = await runBatch(async () => session('wasm'), { ...model, temperature: 2 }, 'wasm', input);
+    // logits [3, 0, 3] / 2 → e^1.5, e^0, e^1.5: the tie stays a tie, the third class gets more.
+    const e = [Math.exp(1.5), 1, Math.exp(1.5)];
+    const sum = e[0]! + e[1]! + e[2]!;
+    expect(cal.top5[0]!.map((p) => p.label)).toEqual(['a', 'c', 'b']);
+    expect(cal.top5[0]![0]!.prob).toBeCloseTo(e[0]! / sum, 6);
+    expect(cal.top5[0]![2]!.prob).toBeCloseTo(1 / sum, 6);
+    expect(cal.top5[0]![0]!.prob).toBeLessThan(plain.top5[0]![0]!.prob);
+    expect(cal.rawTop5).toEqual(plain.top5);
+    expect(plain.rawTop5).toBeUndefined(); // no calibration: nothing to keep twice
+    const rec = newRecord({ requestId: 'r', image: { srcUrl: 'https://a/x.png', pageUrl: 'https://a/' }, modelId: 'tiny', backend: 'wasm' }, 2);
+    applyOutcome(rec, { requested: 'wasm' }, { ...cal, queueMs: 0 }, 0, 1);
+    expect(rec.top5).toEqual(cal.top5[0]);
+    expect(rec.rawTop5).toEqual(plain.top5[0]);
+  });
+
   /** A clock that advances `step` ms per reading: the batch below then "waits" for its session. */
   const ticking = (step: number) => {
     let t = 0;

@@ -99,8 +99,8 @@ describe('db: library operations', () => {
     const got = await checkedImageRecords();
     expect(got.map((r) => r.requestId).sort()).toEqual(['req-0', 'req-1', 'req-3000']);
     expect(personalAccuracy(got)).toEqual([
-      { modelId: 'resnet20-pit', checked: 2, top1: 1, top5: 1 },
-      { modelId: 'vgg11-bn', checked: 1, top1: 0, top5: 0 },
+      { modelId: 'resnet20-pit', checked: 2, top1: 1, top5: 1, sure: 2, sureRight: 1 },
+      { modelId: 'vgg11-bn', checked: 1, top1: 0, top5: 0, sure: 1, sureRight: 0 },
     ]);
     expect((await recordsOfImage(rec(0).imageUrl)).map((r) => r.requestId)).toEqual(['req-0', 'req-1']);
     // Undo takes the record out of the labelled index again.
