@@ -33,7 +33,7 @@ const { values: o } = parseArgs({
   options: {
     models: { type: 'string' }, write: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     photos: { type: 'string' }, quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '20231208' },
-    calibrate: { type: 'string' },
+    calibrate: { type: 'string' }, tta: { type: 'boolean', default: false },
   },
 });
 
@@ -64,16 +64,19 @@ async function logitsOf(runner: WebRunner, model: ModelEntry, inputs: readonly F
   return out;
 }
 
-/** Probabilities as the product shows them: softmax(z / T), or the mean of several such (an ensemble / TTA). */
+/**
+ * Probabilities as the product shows them: softmax(z / T); with several views (flip TTA) the mean of their
+ * logits first, as the ensemble graphs of pitml.ensemble do.
+ */
 function combine(rowsets: readonly Float32Array[][], temperature: number, fromProbabilities: boolean): Float32Array[] {
   const first = rowsets[0] as Float32Array[];
   return first.map((_, i) => {
-    const acc = new Float32Array(first[i]?.length ?? 0);
+    const z = new Float32Array(first[i]?.length ?? 0);
     for (const rows of rowsets) {
-      const p = calibratedSoftmax(rows[i] as Float32Array, temperature, fromProbabilities);
-      for (let c = 0; c < acc.length; c++) acc[c] = (acc[c] as number) + (p[c] as number) / rowsets.length;
+      const r = rows[i] as Float32Array;
+      for (let c = 0; c < z.length; c++) z[c] = (z[c] as number) + (fromProbabilities ? Math.log(Math.max(r[c] as number, 1e-30)) : (r[c] as number)) / rowsets.length;
     }
-    return acc;
+    return calibratedSoftmax(z, temperature, false);
   });
 }
 
@@ -201,14 +204,13 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
   const fitLabels = fitSet.map((it) => it.label);
   const repLabels = repSet.map((it) => it.label);
   const summary: Record<string, { top1: number; top5: number; ece: number; sureRight: number; sureCoverage: number; clean: number }> = {};
-  const logitCache = new Map<string, { fit: Float32Array[][]; rep: Float32Array[][] }>();
 
   for (const model of models) {
     const t1 = performance.now();
     const fromP = model.output.kind === 'probabilities';
-    const fit = [await logitsOf(runner, model, fitSet.map((it) => it.chw)), await logitsOf(runner, model, fitSet.map((it) => flip(it.chw)))];
-    const rep = [await logitsOf(runner, model, repSet.map((it) => it.chw)), await logitsOf(runner, model, repSet.map((it) => flip(it.chw)))];
-    logitCache.set(model.id, { fit, rep });
+    const fit = [await logitsOf(runner, model, fitSet.map((it) => it.chw))];
+    const rep = [await logitsOf(runner, model, repSet.map((it) => it.chw))];
+    if (o.tta) rep.push(await logitsOf(runner, model, repSet.map((it) => flip(it.chw))));
     const fitRows = fitKs.map((k) => fit[0]?.[k] as Float32Array);
     const logRows = fromP ? fitRows.map((r) => r.map((v) => Math.log(Math.max(v, 1e-30)))) : fitRows;
     const temperature = fitTemperature(logRows, fitKs.map((k) => fitLabels[k] as number));
@@ -223,8 +225,7 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
     log(`\n## ${model.id} (${((performance.now() - t1) / 1000).toFixed(0)} s): temperature fitted on the fit half T = ${temperature.toFixed(3)}; "unsure" below ${Math.round(threshold * 100)} % (sure labels right ≥ ${SURE_PRECISION_FIT * 100} % on the fit half)`);
     table('as the model gives it (T = 1)', rows(raw), threshold);
     table(`calibrated (T = ${temperature.toFixed(3)}), as the extension shows it`, rows(cal), threshold);
-    const tta = score(combine(rep, temperature, fromP), repLabels);
-    table('with flip test-time augmentation (mean of the image and its mirror, calibrated)', rows(tta).slice(-1), threshold);
+    if (o.tta) table('with flip test-time augmentation (mean logits of the image and its mirror, same T)', rows(score(combine(rep, temperature, fromP), repLabels)).slice(-1), threshold);
     const detail = new Map<string, number[]>();
     repSet.forEach((it, k) => {
       if (it.part === 'corruptions' || it.part === 'geometry') detail.set(it.variant.split('/')[0] as string, [...(detail.get(it.variant.split('/')[0] as string) ?? []), k]);
@@ -252,7 +253,6 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
     log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [id, s] of Object.entries(summary)) log(`| ${id} | ${pct(s.clean)} | ${pct(s.top1)} | ${pct(s.top5)} | ${f3(s.ece)} | ${pct(s.sureRight)} | ${pct(s.sureCoverage)} |`);
   }
-  void logitCache;
 }
 
 const round4 = (v: number) => Number(v.toFixed(4));

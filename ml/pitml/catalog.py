@@ -21,7 +21,7 @@ DEFAULT_PATH = REPO / "models" / "catalog.json"
 
 TOP_ORDER = ("schemaVersion", "labelSets", "default", "models")
 MODEL_ORDER = ("id", "name", "arch", "file", "sha256", "bytes", "input", "output", "mean", "std",
-               "labelSet", "trained", "params", "madds", "accuracy", "provenance")
+               "labelSet", "trained", "params", "madds", "accuracy", "calibration", "provenance")
 
 
 def _ordered(d: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
@@ -63,14 +63,17 @@ def save(cat: dict[str, Any], path: Path = DEFAULT_PATH) -> None:
 def upsert_model(cat: dict[str, Any], entry: dict[str, Any], make_default: bool = False) -> dict[str, Any]:
     """Insert `entry` or replace the model with the same id, in place.
 
-    `accuracy` is written only by the evaluation tool: an existing block is kept
+    `accuracy` and `calibration` are written only by the evaluation tools: an existing block is kept
     when the file's sha256 is unchanged (same weights, same numbers) and reset to
     null otherwise, since it would describe other weights.
     """
     models = cat.setdefault("models", [])
     old = next((m for m in models if m.get("id") == entry["id"]), None)
     entry = dict(entry)
-    entry["accuracy"] = old.get("accuracy") if old and old.get("sha256") == entry["sha256"] else None
+    same = old is not None and old.get("sha256") == entry["sha256"]
+    entry["accuracy"] = old.get("accuracy") if same else None
+    # The same for the calibration (npm run calibrate): it describes these weights' probabilities only.
+    entry["calibration"] = old.get("calibration") if same else None
     if old is None:
         models.append(entry)
     else:

@@ -34,7 +34,7 @@ from .random_weights import random_model
 NUM_CLASSES = 100
 
 
-def train_provenance(meta: dict[str, Any]) -> dict[str, Any]:
+def train_provenance(meta: dict[str, Any], peer: int = 0) -> dict[str, Any]:
     """Provenance fields from a pitml.train checkpoint's metadata."""
     a = meta.get("args") or {}
     if not a:
@@ -44,7 +44,12 @@ def train_provenance(meta: dict[str, Any]) -> dict[str, Any]:
               f"label smoothing {a.get('smoothing')}, crop+flip, seed {a.get('seed')}")
     if (a.get("peers") or 1) > 1:
         recipe += (f"; deep mutual learning with {a.get('peers')} peers (KL at T={a.get('kd_temp')}), "
-                   "peer 0 exported")
+                   f"peer {peer} exported")
+    if a.get("augmix_jsd"):
+        recipe += (f"; AugMix (severity {a.get('aug_severity')}, width 3) with Jensen-Shannon consistency "
+                   f"weight {a.get('augmix_jsd')}")
+    if a.get("init"):
+        recipe += f"; fine-tuned from {Path(str(a.get('init'))).name}"
     prov = {"recipe": recipe, "epochs": meta.get("epoch")}
     if meta.get("epoch") != a.get("epochs"):
         prov["epochsPlanned"] = a.get("epochs")  # a checkpoint taken mid-run
@@ -173,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
     src.add_argument("--weights", type=Path, help="state dict .pt or pitml.train .ckpt")
     src.add_argument("--random-init", action="store_true", help="seeded random weights, for timing only")
     p.add_argument("--seed", type=int, default=0, help="seed for --random-init")
+    p.add_argument("--peer", type=int, default=0,
+                   help="which mutual-learning peer of a pitml.train .ckpt to export (0: the one chosen before training)")
     p.add_argument("--allow-partial", action="store_true",
                    help="export a checkpoint taken mid-run (never as, or over, the default model)")
     p.add_argument("--allow-worse", action="store_true",
@@ -193,9 +200,17 @@ def main(argv: list[str] | None = None) -> None:
         # --weights names files produced here (pitml.train), hence trusted.
         state, meta = checkpoint.read(a.weights, trusted=True)
         meta = meta or sibling_ckpt_meta(a.weights, state)
+        if a.peer:
+            peers = meta.get("models") or []
+            if a.peer >= len(peers):
+                raise SystemExit(f"{a.weights} holds {len(peers) or 1} peer(s); there is no peer {a.peer}")
+            state = dict(peers[a.peer])
+            last = meta.get("last") or {}
+            if "peers_test_top1" in last:  # the figures refuse_worse_default and the provenance read are this peer's
+                meta = {**meta, "last": {**last, "test_top1": last["peers_test_top1"][a.peer]}}
         model = archs.build(a.arch, NUM_CLASSES)
         checkpoint.load_strict(model, state, str(a.weights))
-        prov = {"source": "trained", **train_provenance(meta)}
+        prov = {"source": "trained", **train_provenance(meta, a.peer)}
         # A run that stopped early (a session's end, a crash) must never become what users get.
         if "epochsPlanned" in prov:
             run = f"{a.weights}: a partial run ({prov['epochs']} of {prov['epochsPlanned']} epochs)"
