@@ -11,7 +11,10 @@
  * after a real right-click on the image followed by --menu-delay ms (a quick
  * person's time to pick "Classify image"), during which the extension warms up.
  *
- *   npm run bench:click -- [--clicks 20] [--cold 3] [--menu-delay 300] [--out bench/results/click]
+ * With --models a,b the warm clicks are repeated for each model in the same run
+ * (the setting a user changes in Options), e.g. the default and accurate mode.
+ *
+ *   npm run bench:click -- [--clicks 20] [--cold 3] [--menu-delay 300] [--models ID,ID] [--out bench/results/click]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -27,7 +30,7 @@ import { encodeJpeg, encodePng, synthetic } from './lib/images';
 
 const { values: o } = parseArgs({ options: {
   clicks: { type: 'string', default: '20' }, cold: { type: 'string', default: '3' }, 'menu-delay': { type: 'string', default: '300' },
-  out: { type: 'string', default: 'bench/results/click' },
+  out: { type: 'string', default: 'bench/results/click' }, models: { type: 'string' },
 } });
 const menuDelay = Number(o['menu-delay']);
 const perKind = Number(o.clicks);
@@ -123,15 +126,29 @@ try {
     remember(res, 0, 'warmed');
     console.log(`cold click after a right-click and ${menuDelay} ms: ${res.record.timings.total.toFixed(1)} ms`);
   }
-  // Warm: round robin over the kinds, one click at a time.
-  for (let i = 0; i < perKind; i++) {
-    for (let k = 0; k < KINDS.length; k++) remember(await click(k), k);
-    process.stdout.write(`\rwarm clicks: ${(i + 1) * KINDS.length}/${perKind * KINDS.length}`);
+  // Warm: round robin over the kinds, one click at a time; per model when several are compared.
+  const defaultId = (JSON.parse(readFileSync('models/catalog.json', 'utf8')) as { default: string }).default;
+  const models = o.models ? o.models.split(',') : [defaultId];
+  for (const m of models) {
+    await sw.evaluate(async (id) => {
+      const stored = (await chrome.storage.local.get('settings')).settings as { version?: number; value?: Record<string, unknown> } | undefined;
+      await chrome.storage.local.set({ settings: { version: stored?.version ?? 1, value: { ...(stored?.value ?? {}), modelId: id } } });
+    }, m);
+    const tag = models.length > 1 ? ` · ${m}` : '';
+    if (m !== models[0]) await click(0); // its session loads here, not in a measured click
+    for (let i = 0; i < perKind; i++) {
+      for (let k = 0; k < KINDS.length; k++) {
+        const res = await click(k);
+        if (res.record.modelId !== m) throw new Error(`asked for ${m}, the click ran ${res.record.modelId}`);
+        kindOf.set(res.requestId, { kind: `${KINDS[k]!.kind}${tag}` });
+      }
+      process.stdout.write(`\rwarm clicks${tag}: ${(i + 1) * KINDS.length}/${perKind * KINDS.length}`);
+    }
+    process.stdout.write('\n');
   }
-  process.stdout.write('\n');
 
-  // session.run alone, batch 1, same document, same run.
-  const modelId = (JSON.parse(readFileSync('models/catalog.json', 'utf8')) as { default: string }).default;
+  // session.run alone, batch 1, same document, same run (the first model).
+  const modelId = models[0] as string;
   const tensor = floatsToBase64(Float32Array.from({ length: 3 * 32 * 32 }, (_, i) => Math.sin(i)));
   const sessionRun: number[] = [];
   for (let i = 0; i < 50; i++) {

@@ -14,14 +14,15 @@
  *   npm run calibrate -- ID                    fit and store ID's calibration (= --models ID --write)
  *   --quick                                    a fifth of the images (a smoke run; never --write)
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { aurc, atThreshold, brier, calibratedSoftmax, ece, fitTemperature, nll, thresholdFor, type Scored } from '../src/core/calibration';
 import { findModel, labelsOf, type Catalog, type ModelEntry } from '../src/core/catalog';
 import { normalize } from '../src/core/normalize';
 import { readCatalog, writeCalibration } from './lib/catalog-file';
 import { readCifar } from './lib/cifar';
+import { listPhotos, mimeOf } from './lib/photos';
 import { decodeInExtension } from './lib/shift-images';
 import { buildShiftSet, DEFAULT_SIZES, flip, SHIFTED, type ShiftItem } from './lib/shift-set';
 import { startWebRunner, type WebRunner } from './lib/web-runner';
@@ -128,45 +129,20 @@ function subset(e: Eval, ks: readonly number[]): Eval {
   return { probs: ks.map((k) => e.probs[k] as Float32Array), labels: ks.map((k) => e.labels[k] as number), scored: ks.map((k) => e.scored[k] as Scored) };
 }
 
-const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.bmp', '.avif']);
-const MIME: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.gif': 'image/gif', '.bmp': 'image/bmp', '.avif': 'image/avif' };
-
-/** DIR/<CIFAR-100 label>/<image>: the label folders, spaces or underscores, any case. */
-export function listPhotos(dir: string, labels: readonly string[]): { path: string; label: number }[] {
-  const norm = (s: string) => s.toLowerCase().replace(/[\s-]+/g, '_');
-  const index = new Map(labels.map((l, i) => [norm(l), i]));
-  const out: { path: string; label: number }[] = [];
-  const unknown: string[] = [];
-  for (const sub of readdirSync(dir).sort()) {
-    const p = join(dir, sub);
-    if (!statSync(p).isDirectory()) continue;
-    const label = index.get(norm(sub));
-    if (label === undefined) {
-      unknown.push(sub);
-      continue;
-    }
-    for (const f of readdirSync(p).sort()) if (IMAGE_EXT.has(extname(f).toLowerCase())) out.push({ path: join(p, f), label });
-  }
-  if (unknown.length) log(`skipped folders that are not CIFAR-100 labels: ${unknown.join(', ')}`);
-  if (out.length === 0) throw new Error(`${dir}: no images found in folders named by CIFAR-100 labels (e.g. ${dir}/tiger/photo.jpg)`);
-  return out;
-}
-
 function shipped(m: ModelEntry) {
   return { temperature: m.calibration?.temperature ?? 1, threshold: m.calibration?.unsureBelow ?? 0.5 };
 }
 
 async function photos(runner: WebRunner, dir: string, cat: Catalog): Promise<void> {
   const model = findModel(cat, cat.default);
-  const list = listPhotos(resolve(dir), labelsOf(cat, model).fine);
+  const list = listPhotos(resolve(dir), labelsOf(cat, model).fine, log);
   log(`${list.length} photos of ${new Set(list.map((p) => p.label)).size} labels in ${dir}; ${model.id}, as the extension shows it`);
   const sw = await runner.ext.worker();
   const inputs: Float32Array[] = [];
   const failed: string[] = [];
   const kept: number[] = [];
   for (const [k, p] of list.entries()) {
-    const ext = extname(p.path).toLowerCase();
-    const url = `data:${MIME[ext] ?? 'application/octet-stream'};base64,${readFileSync(p.path).toString('base64')}`;
+    const url = `data:${mimeOf(p.path)};base64,${readFileSync(p.path).toString('base64')}`;
     try {
       inputs.push(...(await decodeInExtension(sw, [url])));
       kept.push(k);
@@ -191,7 +167,7 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
   const ids = o.calibrate ? [o.calibrate] : o.models ? o.models.split(',') : cat.models.map((m) => m.id);
   const models = ids.map((id) => findModel(cat, id));
   const set = readCifar('test');
-  const sizes = o.quick ? { clean: 1000, web: 200, perCorruption: 12, perGeometry: 60 } : DEFAULT_SIZES;
+  const sizes = o.quick ? { clean: 500, web: 300, perCorruption: 4, perGeometry: 100 } : DEFAULT_SIZES;
   const seed = Number(o.seed);
   const page = await runner.ext.page('src/options/options.html');
   const sw = await runner.ext.worker();

@@ -5,6 +5,7 @@
  * self-checked in the offscreen document by the same loader every
  * classification uses; only a model that passes is offered anywhere.
  */
+import { DEFAULT_UNSURE_BELOW } from '../core/calibration';
 import { parseCatalog, modelDisplayName, type Catalog, type ModelEntry } from '../core/catalog';
 import { asClassifier, inspectOnnx, MAX_MODEL_BYTES, NORMALISATION_PRESETS, type OnnxInfo } from '../core/onnx-inspect';
 import { sha256Hex } from '../core/sha256';
@@ -90,6 +91,8 @@ export async function initModelsSection(onChange: (catalog: Catalog) => void): P
       remove.setAttribute('aria-label', t('optRemoveAria', m.entry.name));
       remove.addEventListener('click', () => void removeModel(m.entry));
       li.append(name, meta);
+      // A user's model has no fitted calibration: its probabilities are its own, "unsure" at the default threshold.
+      if (!m.entry.calibration) li.append(Object.assign(document.createElement('span'), { className: 'meta calibration-note', textContent: t('optUncalibrated', String(Math.round(DEFAULT_UNSURE_BELOW * 100))) }));
       if (needsBatchCheck(m)) {
         const note = Object.assign(document.createElement('span'), { className: 'meta batch-note', textContent: t('optBatchUnchecked') });
         const again = Object.assign(document.createElement('button'), { type: 'button', className: 'check-again', textContent: t('optCheckAgain'), disabled: checking.has(m.id) });

@@ -39,7 +39,8 @@ export interface SetSizes {
   perGeometry: number;
 }
 
-export const DEFAULT_SIZES: SetSizes = { clean: 2000, web: 1000, perCorruption: 60, perGeometry: 300 };
+/** Each shifted part about 1,500 images per half, so the balanced total uses every image. */
+export const DEFAULT_SIZES: SetSizes = { clean: 2000, web: 1500, perCorruption: 22, perGeometry: 500 };
 export const WEB_SIDES = [96, 160, 256, 400, 640, 1024] as const;
 export const WEB_QUALITIES = [50, 70, 85, 95] as const;
 
