@@ -109,6 +109,19 @@ function metrics(e: Eval, threshold: number) {
 }
 type Metrics = ReturnType<typeof metrics>;
 
+/** Per image, the mean over views of the logits (of log-probabilities for a probability output): what the pipeline ranks. */
+function meanLogits(rowsets: readonly Float32Array[][], fromProbabilities: boolean): Float32Array[] {
+  const first = rowsets[0] as Float32Array[];
+  return first.map((_, i) => {
+    const z = new Float32Array(first[i]?.length ?? 0);
+    for (const rows of rowsets) {
+      const r = rows[i] as Float32Array;
+      for (let c = 0; c < z.length; c++) z[c] = (z[c] as number) + (fromProbabilities ? Math.log(Math.max(r[c] as number, 1e-30)) : (r[c] as number)) / rowsets.length;
+    }
+    return z;
+  });
+}
+
 /** Equal weight per shifted part: the first n (the parts' items are already in a seeded random order) of each. */
 function balanced(items: readonly ShiftItem[]): number[] {
   const byPart = SHIFTED.map((p) => items.flatMap((it, k) => (it.part === p ? [k] : [])));
@@ -139,12 +152,15 @@ async function photos(runner: WebRunner, dir: string, cat: Catalog): Promise<voi
   log(`${list.length} photos of ${new Set(list.map((p) => p.label)).size} labels in ${dir}; ${model.id}, as the extension shows it`);
   const sw = await runner.ext.worker();
   const inputs: Float32Array[] = [];
+  const frames: Float32Array[] = [];
   const failed: string[] = [];
   const kept: number[] = [];
   for (const [k, p] of list.entries()) {
     const url = `data:${mimeOf(p.path)};base64,${readFileSync(p.path).toString('base64')}`;
     try {
-      inputs.push(...(await decodeInExtension(sw, [url])));
+      const [d] = await decodeInExtension(sw, [url]);
+      inputs.push(d!.chw);
+      frames.push(d!.frame);
       kept.push(k);
     } catch (e) {
       failed.push(`${p.path}: ${e instanceof Error ? e.message : String(e)}`);
@@ -153,9 +169,10 @@ async function photos(runner: WebRunner, dir: string, cat: Catalog): Promise<voi
   if (failed.length) log(`could not decode ${failed.length}: ${failed.slice(0, 5).join('; ')}`);
   const { temperature, threshold } = shipped(model);
   const labels = kept.map((k) => list[k]?.label as number);
-  const logits = await logitsOf(runner, model, inputs);
-  const raw = metrics(score(combine([logits], 1, model.output.kind === 'probabilities'), labels), threshold);
-  const cal = metrics(score(combine([logits], temperature, model.output.kind === 'probabilities'), labels), threshold);
+  const fromP = model.output.kind === 'probabilities';
+  const logits = meanLogits(model.frameView ? [await logitsOf(runner, model, inputs), await logitsOf(runner, model, frames)] : [await logitsOf(runner, model, inputs)], fromP);
+  const raw = metrics(score(combine([logits], 1, false), labels), threshold);
+  const cal = metrics(score(combine([logits], temperature, false), labels), threshold);
   if (o.json) {
     console.log(JSON.stringify({ model: model.id, images: cal.n, top1: cal.top1, top5: cal.top5, ece: cal.ece, sureRight: cal.sureRight, sureCoverage: cal.sureCoverage, threshold, temperature }));
   } else {
@@ -184,16 +201,19 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
   for (const model of models) {
     const t1 = performance.now();
     const fromP = model.output.kind === 'probabilities';
-    const fit = [await logitsOf(runner, model, fitSet.map((it) => it.chw))];
-    const rep = [await logitsOf(runner, model, repSet.map((it) => it.chw))];
-    if (o.tta) rep.push(await logitsOf(runner, model, repSet.map((it) => flip(it.chw))));
+    // A frameView model sees each image twice (centre, whole frame) and averages the logits, as the pipeline does.
+    const views = async (items: ShiftItem[]) => model.frameView
+      ? [await logitsOf(runner, model, items.map((it) => it.chw)), await logitsOf(runner, model, items.map((it) => it.frame ?? it.chw))]
+      : [await logitsOf(runner, model, items.map((it) => it.chw))];
+    const fit = [meanLogits(await views(fitSet), fromP)];
+    const rep = [meanLogits(await views(repSet), fromP)];
+    if (o.tta && !model.frameView) rep.push(meanLogits([await logitsOf(runner, model, repSet.map((it) => flip(it.chw)))], fromP));
     const fitRows = fitKs.map((k) => fit[0]?.[k] as Float32Array);
-    const logRows = fromP ? fitRows.map((r) => r.map((v) => Math.log(Math.max(v, 1e-30)))) : fitRows;
-    const temperature = fitTemperature(logRows, fitKs.map((k) => fitLabels[k] as number));
-    const fitCal = score(combine([fit[0] as Float32Array[]], temperature, fromP), fitLabels);
+    const temperature = fitTemperature(fitRows, fitKs.map((k) => fitLabels[k] as number));
+    const fitCal = score(combine([fit[0] as Float32Array[]], temperature, false), fitLabels);
     const threshold = Math.round(100 * thresholdFor(subset(fitCal, fitKs).scored, SURE_PRECISION_FIT)) / 100;
-    const raw = score(combine([rep[0] as Float32Array[]], 1, fromP), repLabels);
-    const cal = score(combine([rep[0] as Float32Array[]], temperature, fromP), repLabels);
+    const raw = score(combine([rep[0] as Float32Array[]], 1, false), repLabels);
+    const cal = score(combine([rep[0] as Float32Array[]], temperature, false), repLabels);
     const rows = (e: Eval): [string, Metrics][] => [
       ...(['clean', ...SHIFTED] as const).map((p): [string, Metrics] => [p, metrics(subset(e, repSet.flatMap((it, k) => (it.part === p ? [k] : []))), threshold)]),
       ['**shifted total**', metrics(subset(e, repKs), threshold)],
@@ -201,7 +221,7 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
     log(`\n## ${model.id} (${((performance.now() - t1) / 1000).toFixed(0)} s): temperature fitted on the fit half T = ${temperature.toFixed(3)}; "unsure" below ${Math.round(threshold * 100)} % (sure labels right ≥ ${SURE_PRECISION_FIT * 100} % on the fit half)`);
     table('as the model gives it (T = 1)', rows(raw), threshold);
     table(`calibrated (T = ${temperature.toFixed(3)}), as the extension shows it`, rows(cal), threshold);
-    if (o.tta) table('with flip test-time augmentation (mean logits of the image and its mirror, same T)', rows(score(combine(rep, temperature, fromP), repLabels)).slice(-1), threshold);
+    if (rep.length > 1) table('with flip test-time augmentation (mean logits of the image and its mirror, same T)', rows(score(combine(rep, temperature, false), repLabels)).slice(-1), threshold);
     const detail = new Map<string, number[]>();
     repSet.forEach((it, k) => {
       if (it.part === 'corruptions' || it.part === 'geometry') detail.set(it.variant.split('/')[0] as string, [...(detail.get(it.variant.split('/')[0] as string) ?? []), k]);

@@ -83,7 +83,7 @@ def parse_json_arg(value: str | None) -> dict[str, Any]:
 def export_to_catalog(model: nn.Module, *, arch: str, model_id: str, name: str, out_dir: Path,
                       catalog_path: Path | None = None, trained: bool, provenance: dict[str, Any],
                       make_default: bool = False, data_dir: Path | None = None,
-                      opset: int = OPSET) -> dict[str, Any]:
+                      opset: int = OPSET, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """The shared export path: ONNX file `<out_dir>/<id>.onnx`, checked, then upserted."""
     out_dir = Path(out_dir)
     catalog_path = Path(catalog_path) if catalog_path else out_dir / "catalog.json"
@@ -106,6 +106,7 @@ def export_to_catalog(model: nn.Module, *, arch: str, model_id: str, name: str, 
         "output": {"name": OUTPUT, "shape": [-1, NUM_CLASSES]},
         "mean": list(MEAN), "std": list(STD), "labelSet": "cifar100", "trained": trained,
         "params": count_params(model), "madds": count_madds(model), "provenance": prov,
+        **(extra or {}),
     }
     cat = catalog.load(catalog_path)
     sets = cat.setdefault("labelSets", {})

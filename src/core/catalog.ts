@@ -85,6 +85,11 @@ const ModelSchema = v.object({
   madds: v.optional(count),
   accuracy: v.nullish(AccuracySchema),
   calibration: v.nullish(CalibrationSchema),
+  /**
+   * Also look at the whole frame: each image is fed twice, its centred square and the whole picture resized
+   * to the input size (aspect not kept), and the two views' logits are averaged (accurate mode).
+   */
+  frameView: v.optional(v.boolean()),
   provenance: v.object({
     source: v.picklist(['trained', 'imported', 'random-init']),
     recipe: v.optional(v.string()),

@@ -45,6 +45,11 @@ export interface BatchModel {
    * softmax(logits / T). Absent or 1: the model's own probabilities.
    */
   temperature?: number;
+  /**
+   * Consecutive inputs that are views of one image (a model with `frameView`: 2): their logits are averaged
+   * into one row before calibration and ranking, so an outcome has one row per image. Absent: 1.
+   */
+  views?: number;
 }
 
 export interface BatchOutcome {
@@ -155,6 +160,27 @@ function rank(out: Float32Array, n: number, model: BatchModel): { top5: Predicti
   }
 }
 
+/** N·V rows → N rows, each the mean of its V views' logits (log-probabilities for a probability output). */
+function meanOfViews(rows: Float32Array, n: number, views: number, model: BatchModel): Float32Array {
+  const classes = model.labels.length;
+  const out = new Float32Array((n / views) * classes);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < classes; c++) {
+      const v = rows[i * classes + c] as number;
+      const k = Math.floor(i / views) * classes + c;
+      out[k] = (out[k] as number) + (model.probabilities ? Math.log(Math.max(v, 1e-30)) : v) / views;
+    }
+  }
+  if (!model.probabilities) return out;
+  // Back to probabilities (the geometric mean, renormalised): rank() expects the model's own kind of output.
+  for (let i = 0; i < n / views; i++) {
+    const row = out.subarray(i * classes, (i + 1) * classes);
+    const p = softmax(row);
+    row.set(p);
+  }
+  return out;
+}
+
 /**
  * Run `inputs` (each C x H x W, normalised) as one batch. On WebGPU, any
  * failure (no adapter, unsupported operator, device lost, a bad output such
@@ -164,6 +190,7 @@ function rank(out: Float32Array, n: number, model: BatchModel): { top5: Predicti
 export async function runBatch(open: SessionSource, model: BatchModel, backend: Backend, inputs: readonly Float32Array[], now: () => number = () => performance.now()): Promise<BatchOutcome> {
   const n = inputs.length;
   if (n === 0) throw new StageError('inference', 'runBatch: no inputs');
+  if (n % (model.views ?? 1) !== 0) throw new StageError('inference', `runBatch: ${n} inputs are not whole images of ${model.views} views`);
   const data = stack(inputs, model.chw[0] * model.chw[1] * model.chw[2]);
   let fallback: string | undefined;
   let cold = 0;
@@ -191,6 +218,15 @@ export async function runBatch(open: SessionSource, model: BatchModel, backend: 
     ranked = rank(r.out.data, n, model);
   }
   if (r.coldStartMs !== undefined) cold += r.coldStartMs;
+  const views = model.views ?? 1;
+  if (views > 1) {
+    const runMs = r.runMs?.reduce<number[]>((acc, ms, i) => {
+      acc[Math.floor(i / views)] = (acc[Math.floor(i / views)] ?? 0) + ms; // an image's runs: all its views
+      return acc;
+    }, []);
+    r = { ...r, out: { data: meanOfViews(r.out.data, n, views, model), dims: [n / views, model.labels.length] }, ...(runMs ? { runMs } : {}) };
+    ranked = rank(r.out.data, n / views, model);
+  }
   return {
     top5: ranked.top5, ...(ranked.rawTop5 ? { rawTop5: ranked.rawTop5 } : {}), logits: r.out.data, dims: r.out.dims, backend: r.ws.backend, threads: r.ws.threads, inferenceMs: r.inferenceMs, postprocessMs: now() - tp,
     sessionMs: failedMs + r.openMs,

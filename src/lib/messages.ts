@@ -87,6 +87,8 @@ export interface TensorResult {
 export interface PreprocessResult {
   /** Float32 planar RGB 0..255, base64 (core/float-codec.ts). */
   chw: string;
+  /** With `frame`: the whole picture at the same size (aspect not kept), the same encoding. */
+  frameChw?: string;
   decoder: 'image-decoder' | 'bitmap' | 'element';
   width: number;
   height: number;

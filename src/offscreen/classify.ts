@@ -55,7 +55,7 @@ async function classify(req: ClassifyRequest, deliver: (res: ClassifyResult) => 
     record.modelId = plan.model.id;
     void warmUp(plan); // a cold session loads while the image is fetched and decoded
     loaded = await loadInput(plan, req.image, record);
-    applyOutcome(record, plan, await infer(plan, [loaded.data]), 0, 1);
+    applyOutcome(record, plan, await infer(plan, loaded.views), 0, 1);
   } catch (e) {
     record.error = errorMessage(e);
     record.errorStage = stageOf(e, 'internal');

@@ -38,6 +38,11 @@ export interface Decoded {
   /** The centred square at most DECODE_MAX px, over white: what the thumbnail is drawn from. */
   pixels: ImageData;
   decoder: DecoderKind;
+  /**
+   * With `frame`: the whole image resized to size x size (aspect not kept), planar RGB 0..255 — a second view
+   * for models that look at the whole frame too (an object off-centre, a frame far from square).
+   */
+  frameChw?: Float32Array;
 }
 
 const asBlob = (img: ImageBytes): Blob => new Blob([img.bytes], { type: img.type });
@@ -110,8 +115,8 @@ export function jpegScale(cropSide: number): number {
   return 1;
 }
 
-/** WebCodecs decode at a reduced scale, then the crop resampled to `side`. */
-async function viaImageDecoder(img: ImageBytes, mime: string, width: number, height: number, crop: Square, side: number, scale: number): Promise<ImageBitmap> {
+/** WebCodecs decode at a reduced scale, then the crop resampled to `side` (and, with `frameSide`, the whole frame to frameSide²). */
+async function viaImageDecoder(img: ImageBytes, mime: string, width: number, height: number, crop: Square, side: number, scale: number, frameSide?: number): Promise<{ bitmap: ImageBitmap; frame?: ImageBitmap }> {
   const decoder = new ImageDecoder({
     data: img.bytes, type: mime, preferAnimation: false,
     desiredWidth: Math.max(1, Math.ceil(width * scale)), desiredHeight: Math.max(1, Math.ceil(height * scale)),
@@ -121,8 +126,14 @@ async function viaImageDecoder(img: ImageBytes, mime: string, width: number, hei
     try {
       const sx = image.displayWidth / width;
       const sy = image.displayHeight / height;
-      return await createImageBitmap(image, Math.round(crop.x * sx), Math.round(crop.y * sy), Math.max(1, Math.round(crop.width * sx)), Math.max(1, Math.round(crop.height * sy)),
+      const bitmap = await createImageBitmap(image, Math.round(crop.x * sx), Math.round(crop.y * sy), Math.max(1, Math.round(crop.width * sx)), Math.max(1, Math.round(crop.height * sy)),
         { resizeWidth: side, resizeHeight: side, resizeQuality: 'high' });
+      if (frameSide === undefined) return { bitmap };
+      const frame = await createImageBitmap(image, { resizeWidth: frameSide, resizeHeight: frameSide, resizeQuality: 'high' }).catch((e: unknown) => {
+        bitmap.close();
+        throw e;
+      });
+      return { bitmap, frame };
     } finally {
       image.close();
     }
@@ -152,7 +163,7 @@ function decoderSupports(mime: string): Promise<boolean> {
  * Decode the centred square and area-average it to size x size. `prefer:
  * 'bitmap'` forces the createImageBitmap path (the fidelity test compares the two).
  */
-export async function decodeToInput(img: ImageBytes, size: number, prefer: 'auto' | 'bitmap' = 'auto'): Promise<Decoded> {
+export async function decodeToInput(img: ImageBytes, size: number, prefer: 'auto' | 'bitmap' = 'auto', opts: { frame?: boolean } = {}): Promise<Decoded> {
   const header = imageHeader(img.bytes.subarray(0, 64 * 1024));
   let element: HTMLImageElement | undefined;
   let width: number;
@@ -169,6 +180,8 @@ export async function decodeToInput(img: ImageBytes, size: number, prefer: 'auto
   const crop = centerSquare(width, height);
   const side = Math.min(crop.width, DECODE_MAX);
   let bitmap: ImageBitmap | undefined;
+  let frame: ImageBitmap | undefined;
+  const frameSide = opts.frame ? Math.min(DECODE_MAX, Math.max(width, height)) : undefined;
   let decoder: DecoderKind = element ? 'element' : 'bitmap';
   const mime = header ? `image/${header.format}` : '';
   // Only JPEG decodes at a reduced scale, and only when the image is big enough
@@ -177,23 +190,36 @@ export async function decodeToInput(img: ImageBytes, size: number, prefer: 'auto
   // EXIF orientation; a VideoFrame's rotation handling differs between Chrome versions.
   const scale = jpegScale(crop.width);
   if (header?.format === 'jpeg' && scale < 1 && prefer === 'auto' && header.orientation === 1 && (await decoderSupports(mime))) {
-    bitmap = await viaImageDecoder(img, mime, width, height, crop, side, scale).catch(() => undefined);
-    if (bitmap) decoder = 'image-decoder';
+    const got = await viaImageDecoder(img, mime, width, height, crop, side, scale, frameSide).catch(() => undefined);
+    if (got) {
+      ({ bitmap, frame } = got);
+      decoder = 'image-decoder';
+    }
   }
   try {
     bitmap ??= await viaBitmap(element ?? asBlob(img), crop, side, width * height);
+    if (frameSide !== undefined && !frame) frame = await viaBitmap(element ?? asBlob(img), { x: 0, y: 0, width, height }, frameSide, width * height);
   } catch (e) {
+    bitmap?.close();
     throw e instanceof StageError ? e : corrupt(img.type);
   }
   try {
-    const s = bitmap.width;
-    const ctx = canvasOf(s);
-    ctx.fillStyle = '#fff'; // transparent images are judged over white, as a page usually shows them
-    ctx.fillRect(0, 0, s, s);
-    ctx.drawImage(bitmap, 0, 0);
-    const pixels = ctx.getImageData(0, 0, s, s);
-    return { chw: resizeArea(pixels as RgbaImage, size, size), width, height, pixels, decoder };
+    const pixels = drawn(bitmap);
+    const out: Decoded = { chw: resizeArea(pixels as RgbaImage, size, size), width, height, pixels, decoder };
+    if (frame) out.frameChw = resizeArea(drawn(frame) as RgbaImage, size, size);
+    return out;
   } finally {
     bitmap.close();
+    frame?.close();
   }
+}
+
+/** A decoded bitmap's pixels over white: transparent images are judged over white, as a page usually shows them. */
+function drawn(bitmap: ImageBitmap): ImageData {
+  const s = bitmap.width;
+  const ctx = canvasOf(s);
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, s, s);
+  ctx.drawImage(bitmap, 0, 0);
+  return ctx.getImageData(0, 0, s, s);
 }

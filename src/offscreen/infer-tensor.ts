@@ -20,7 +20,8 @@ export async function inferTensor(req: TensorRequest): Promise<TensorResult> {
   if (c !== mc || h !== mh || w !== mw) throw new Error(`dims ${JSON.stringify(req.dims)} do not fit model ${plan.model.id} (N x ${mc} x ${mh} x ${mw})`);
   const size = c * h * w;
   const inputs = Array.from({ length: n }, (_, i) => data.subarray(i * size, (i + 1) * size));
-  const out = await infer(plan, inputs);
+  // Each row of a tensor is one input as it stands (tools feed views themselves): no averaging of rows here.
+  const out = await infer({ ...plan, batchModel: { ...plan.batchModel, views: 1 } }, inputs);
   return {
     logits: floatsToBase64(out.logits), dims: [...out.dims], inferenceMs: out.inferenceMs, backend: out.backend, threads: out.threads,
     ...(out.adapter ? { adapter: out.adapter } : {}),

@@ -69,7 +69,8 @@ export async function makePlan(modelId: string, backend: Backend, threads: numbe
     catalog, model, notes, requested: backend, backend: b.backend, threads: effectiveThreads(threads),
     batchModel: { id: model.id, inputName: model.input.name, outputName: model.output.name, chw: [c, h, w], labels: labelsOf(catalog, model).fine,
       probabilities: model.output.kind === 'probabilities', batchOne: model.input.shape[0] === 1,
-      ...(model.calibration ? { temperature: model.calibration.temperature } : {}) },
+      ...(model.calibration ? { temperature: model.calibration.temperature } : {}),
+      ...(model.frameView ? { views: 2 } : {}) },
     ...(b.adapter ? { adapter: b.adapter } : {}), ...(b.reason ? { fallbackReason: b.reason } : {}),
   };
 }
@@ -87,8 +88,10 @@ export function warmUp(plan: Plan): Promise<void> {
 export class Cancelled extends Error {}
 
 export interface LoadedInput {
-  /** Normalised C x H x W. */
+  /** Normalised C x H x W: the centred square. */
   data: Float32Array;
+  /** What the model is fed for this image, in order: `data`, then the whole frame for a `frameView` model. */
+  views: Float32Array[];
   /** The decoded square, for the thumbnail made after the result. */
   pixels: ImageData;
 }
@@ -103,16 +106,20 @@ export function loadInput(plan: Plan, image: ImageRef, record: InferenceRecord, 
     const bytes = await fetchImage(image.dataUrl ?? image.srcUrl, image.pageUrl);
     const t1 = performance.now();
     t.fetch = t1 - t0;
-    const d = await decodeToInput(bytes, plan.batchModel.chw[1]);
+    const d = await decodeToInput(bytes, plan.batchModel.chw[1], 'auto', { frame: plan.model.frameView === true });
     const t2 = performance.now();
     t.decodeResize = t2 - t1;
     const data = normalize(d.chw, plan.model.mean, plan.model.std);
+    const views = d.frameChw ? [data, normalize(d.frameChw, plan.model.mean, plan.model.std)] : [data];
     t.preprocess = performance.now() - t2;
-    return { data, pixels: d.pixels };
+    return { data, views, pixels: d.pixels };
   });
 }
 
-/** Step 4 in the inference queue (one session.run at a time); `queueMs` is the wait for it. */
+/**
+ * Step 4 in the inference queue (one session.run at a time); `queueMs` is the wait for it. `inputs` are every
+ * image's views in order (LoadedInput.views, flattened): the outcome has one row per image.
+ */
 export async function infer(plan: Plan, inputs: readonly Float32Array[]): Promise<BatchOutcome & { queueMs: number }> {
   const tq = performance.now();
   return inference.run(async () => {

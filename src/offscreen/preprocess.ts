@@ -5,12 +5,12 @@ import { decodeToInput } from './image-decode';
 import { fetchImage } from './image-fetch';
 import { loading } from './queues';
 
-export function preprocess(p: { srcUrl: string; size: number; prefer: 'auto' | 'bitmap' }): Promise<PreprocessResult> {
+export function preprocess(p: { srcUrl: string; size: number; prefer: 'auto' | 'bitmap'; frame?: boolean | undefined }): Promise<PreprocessResult> {
   return loading.run(async () => {
     const t0 = performance.now();
     const bytes = await fetchImage(p.srcUrl);
     const t1 = performance.now();
-    const d = await decodeToInput(bytes, p.size, p.prefer);
-    return { chw: floatsToBase64(d.chw), decoder: d.decoder, width: d.width, height: d.height, fetchMs: t1 - t0, decodeMs: performance.now() - t1 };
+    const d = await decodeToInput(bytes, p.size, p.prefer, { frame: p.frame === true });
+    return { chw: floatsToBase64(d.chw), ...(d.frameChw ? { frameChw: floatsToBase64(d.frameChw) } : {}), decoder: d.decoder, width: d.width, height: d.height, fetchMs: t1 - t0, decodeMs: performance.now() - t1 };
   });
 }

@@ -153,7 +153,7 @@ async function finishChunk(job: Job, items: Loaded[], plan: Plan, lane?: Runnabl
   const chips: ChipData[] = [];
   if (ok.length > 0) {
     try {
-      const inputs = ok.map((x) => x.input.data);
+      const inputs = ok.flatMap((x) => x.input.views);
       const out = lane ? await inferOnLane(job, plan, lane, inputs) : await infer(plan, inputs);
       if (!lane) job.inferMs += out.inferenceMs;
       job.inferred += ok.length;

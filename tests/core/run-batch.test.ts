@@ -66,6 +66,22 @@ describe('runBatch', () => {
     expect(rec.rawTop5).toEqual(plain.top5[0]);
   });
 
+  it('a model with two views per image averages their logits into one row per image before calibrating and ranking', async () => {
+    const s = session('wasm');
+    // Image 0: views (3, 0) and (0, 1) → logits [3,0,3] and [0,1,1] → mean [1.5, 0.5, 2]. Image 1: (0, 4) twice → [0, 4, 4].
+    const inputs = [Float32Array.of(3, 0), Float32Array.of(0, 1), Float32Array.of(0, 4), Float32Array.of(0, 4)];
+    const out = await runBatch(async () => s, { ...model, views: 2, temperature: 2 }, 'wasm', inputs);
+    expect(s.calls).toEqual([[4, 1, 1, 2]]); // one session.run over every view
+    expect(out.top5).toHaveLength(2);
+    expect(out.dims).toEqual([2, 3]);
+    expect(Array.from(out.logits)).toEqual([1.5, 0.5, 2, 0, 4, 4]);
+    const e = [Math.exp(0.75), Math.exp(0.25), Math.exp(1)];
+    const sum = e[0]! + e[1]! + e[2]!;
+    expect(out.top5[0]!.map((p) => p.label)).toEqual(['c', 'a', 'b']);
+    expect(out.top5[0]![0]!.prob).toBeCloseTo(e[2]! / sum, 6);
+    await expect(runBatch(async () => session('wasm'), { ...model, views: 2 }, 'wasm', inputs.slice(0, 3))).rejects.toThrow(/not whole images of 2 views/);
+  });
+
   /** A clock that advances `step` ms per reading: the batch below then "waits" for its session. */
   const ticking = (step: number) => {
     let t = 0;

@@ -63,11 +63,19 @@ export async function revoke(page: Page, urls: readonly string[]): Promise<void>
   }, [...urls]);
 }
 
-/** Each URL through the offscreen document's fetch and decode: the model's input before normalisation (C × 32 × 32, 0..255). */
-export async function decodeInExtension(sw: Worker, urls: readonly string[], size = 32): Promise<Float32Array[]> {
+export interface DecodedViews {
+  /** The centred square, as the model's input before normalisation (C × 32 × 32, 0..255). */
+  chw: Float32Array;
+  /** The whole frame at the same size (what a `frameView` model also sees). */
+  frame: Float32Array;
+}
+
+/** Each URL through the offscreen document's fetch and decode (offscreen:preprocess), both views. */
+export async function decodeInExtension(sw: Worker, urls: readonly string[], size = 32): Promise<DecodedViews[]> {
   const out = await sw.evaluate(async ({ urls, size }) => {
     const pit = (globalThis as unknown as { pit: { sendOffscreen(n: string, p: unknown, t?: number): Promise<PreprocessResult> } }).pit;
-    return Promise.all(urls.map((srcUrl) => pit.sendOffscreen('offscreen:preprocess', { srcUrl, size, prefer: 'auto' }, 60_000).then((r) => r.chw)));
+    return Promise.all(urls.map((srcUrl) => pit.sendOffscreen('offscreen:preprocess', { srcUrl, size, prefer: 'auto', frame: true }, 60_000)
+      .then((r) => [r.chw, r.frameChw ?? r.chw] as const)));
   }, { urls: [...urls], size });
-  return out.map(base64ToFloats);
+  return out.map(([c, f]) => ({ chw: base64ToFloats(c), frame: base64ToFloats(f) }));
 }

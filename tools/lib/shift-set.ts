@@ -13,7 +13,7 @@ import type { Page, Worker } from 'playwright-core';
 import { CORRUPTIONS, corrupt, JPEG_QUALITY, rng } from './corruptions';
 import type { CifarSet } from './cifar';
 import { encodeJpeg } from './images';
-import { decodeInExtension, encodeFrames, type Frame, revoke } from './shift-images';
+import { decodeInExtension, type DecodedViews, encodeFrames, type Frame, revoke } from './shift-images';
 
 export type Part = 'clean' | 'web' | 'corruptions' | 'geometry';
 export const SHIFTED: readonly Part[] = ['web', 'corruptions', 'geometry'];
@@ -27,6 +27,8 @@ export interface ShiftItem {
   index: number;
   /** The model's input before normalisation: planar RGB 3 × 32 × 32, 0..255. */
   chw: Float32Array;
+  /** The whole-frame view (a `frameView` model's second input); absent: the same as `chw` (a square picture). */
+  frame?: Float32Array;
 }
 
 export interface SetSizes {
@@ -66,8 +68,8 @@ function toRgba(planar: ArrayLike<number>): Uint8Array {
 }
 
 /** Run the browser-made frames through the extension in chunks, keeping the page's memory bounded. */
-async function throughExtension(page: Page, sw: Worker, items: { pixels: ArrayLike<number>; frame?: Frame; dataUrl?: string }[], onChunk: (n: number) => void): Promise<Float32Array[]> {
-  const out: Float32Array[] = [];
+async function throughExtension(page: Page, sw: Worker, items: { pixels: ArrayLike<number>; frame?: Frame; dataUrl?: string }[], onChunk: (n: number) => void): Promise<DecodedViews[]> {
+  const out: DecodedViews[] = [];
   for (let s = 0; s < items.length; s += 50) {
     const chunk = items.slice(s, s + 50);
     const framed = chunk.filter((c) => c.frame).map((c) => ({ pixels: c.pixels, frame: c.frame as Frame }));
@@ -144,7 +146,10 @@ export async function buildShiftSet(set: CifarSet, half: Half, sizes: SetSizes, 
   const decoded = await throughExtension(page, sw, viaExt, (n) => {
     if (n % 500 === 0 || n === viaExt.length) log(`${half}: ${n}/${viaExt.length} decoded by the extension`);
   });
-  for (const [k, v] of viaExt.entries()) items.push({ ...v.meta, chw: decoded[k] as Float32Array });
+  for (const [k, v] of viaExt.entries()) {
+    const d = decoded[k] as DecodedViews;
+    items.push({ ...v.meta, chw: d.chw, frame: d.frame });
+  }
   return items;
 }
 
