@@ -14,8 +14,9 @@
  *   npm run calibrate -- ID                    fit and store ID's calibration (= --models ID --write)
  *   --quick                                    a fifth of the images (a smoke run; never --write)
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { aurc, atThreshold, brier, calibratedSoftmax, ece, fitTemperature, nll, thresholdFor, type Scored } from '../src/core/calibration';
 import { findModel, labelsOf, type Catalog, type ModelEntry } from '../src/core/catalog';
@@ -24,7 +25,8 @@ import { readCatalog, writeCalibration } from './lib/catalog-file';
 import { readCifar } from './lib/cifar';
 import { listPhotos, mimeOf } from './lib/photos';
 import { decodeInExtension } from './lib/shift-images';
-import { buildShiftSet, DEFAULT_SIZES, flip, SHIFTED, type ShiftItem } from './lib/shift-set';
+import { balanced, buildShiftSet, DEFAULT_SIZES, flip, SHIFTED, type ShiftItem } from './lib/shift-set';
+import { DIST } from './lib/extension';
 import { startWebRunner, type WebRunner } from './lib/web-runner';
 
 /** Labels shown as sure must be right this often on the fit half (a margin over the 75 % promised on the report half). */
@@ -34,7 +36,7 @@ const { values: o } = parseArgs({
   options: {
     models: { type: 'string' }, write: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     photos: { type: 'string' }, quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '20231208' },
-    calibrate: { type: 'string' }, tta: { type: 'boolean', default: false },
+    calibrate: { type: 'string' }, tta: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false },
   },
 });
 
@@ -48,6 +50,65 @@ interface Eval {
   probs: Float32Array[];
   labels: number[];
   scored: Scored[];
+}
+
+/**
+ * The shift sets and each model's logits on them are kept in .cache/shift (re-running for another model, or
+ * --write after a look, then costs seconds); the key holds the seed, the sizes and the build's asset names
+ * (Vite puts content hashes in them, so a changed decoder makes everything again). --no-cache ignores it.
+ */
+const CACHE = resolve(import.meta.dirname, '../.cache/shift');
+
+function cacheKey(seed: number, sizes: object): string {
+  const assets = existsSync(resolve(DIST, 'assets')) ? readdirSync(resolve(DIST, 'assets')).sort().join(',') : '';
+  return createHash('sha256').update(JSON.stringify({ seed, sizes, assets, v: 1 })).digest('hex').slice(0, 16);
+}
+
+function saveSets(key: string, sets: Record<'fit' | 'report', ShiftItem[]>): void {
+  mkdirSync(CACHE, { recursive: true });
+  for (const [half, items] of Object.entries(sets)) {
+    const meta = items.map(({ chw: _c, frame, ...m }) => ({ ...m, hasFrame: frame !== undefined }));
+    const buf = new Float32Array(items.length * 2 * 3072);
+    items.forEach((it, i) => {
+      buf.set(it.chw, i * 6144);
+      buf.set(it.frame ?? it.chw, i * 6144 + 3072);
+    });
+    writeFileSync(join(CACHE, `${key}-${half}.json`), JSON.stringify(meta));
+    writeFileSync(join(CACHE, `${key}-${half}.f32`), Buffer.from(buf.buffer));
+  }
+}
+
+function loadSets(key: string): Record<'fit' | 'report', ShiftItem[]> | undefined {
+  const read = (half: string): ShiftItem[] | undefined => {
+    const m = join(CACHE, `${key}-${half}.json`);
+    if (!existsSync(m)) return undefined;
+    const meta = JSON.parse(readFileSync(m, 'utf8')) as (Omit<ShiftItem, 'chw' | 'frame'> & { hasFrame: boolean })[];
+    const raw = readFileSync(join(CACHE, `${key}-${half}.f32`));
+    const buf = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+    return meta.map(({ hasFrame, ...it }, i) => ({ ...it, chw: buf.slice(i * 6144, i * 6144 + 3072), ...(hasFrame ? { frame: buf.slice(i * 6144 + 3072, (i + 1) * 6144) } : {}) }));
+  };
+  const fit = read('fit');
+  const report = read('report');
+  return fit && report ? { fit, report } : undefined;
+}
+
+/** logitsOf, kept on disk per model file (sha256), set and view. */
+async function cachedLogits(runner: WebRunner, model: ModelEntry, inputs: readonly Float32Array[], name: string): Promise<Float32Array[]> {
+  const classes = model.output.shape[1];
+  const path = join(CACHE, `${name}-${model.sha256.slice(0, 16)}.f32`);
+  if (!o['no-cache'] && existsSync(path)) {
+    const raw = readFileSync(path);
+    if (raw.byteLength === inputs.length * classes * 4) {
+      const all = new Float32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+      return inputs.map((_, i) => all.slice(i * classes, (i + 1) * classes));
+    }
+  }
+  const rows = await logitsOf(runner, model, inputs);
+  const all = new Float32Array(rows.length * classes);
+  for (const [i, r] of rows.entries()) all.set(r, i * classes);
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(path, Buffer.from(all.buffer));
+  return rows;
 }
 
 /** Rows of logits (or probabilities) for normalised inputs, in batches through the extension's own inference path. */
@@ -122,12 +183,6 @@ function meanLogits(rowsets: readonly Float32Array[][], fromProbabilities: boole
   });
 }
 
-/** Equal weight per shifted part: the first n (the parts' items are already in a seeded random order) of each. */
-function balanced(items: readonly ShiftItem[]): number[] {
-  const byPart = SHIFTED.map((p) => items.flatMap((it, k) => (it.part === p ? [k] : [])));
-  const n = Math.min(...byPart.map((ks) => ks.length));
-  return byPart.flatMap((ks) => ks.slice(0, n));
-}
 
 const pct = (v: number) => (Number.isNaN(v) ? '—' : `${(100 * v).toFixed(1)}`);
 const f3 = (v: number) => (Number.isNaN(v) ? '—' : v.toFixed(3));
@@ -189,11 +244,15 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
   const page = await runner.ext.page('src/options/options.html');
   const sw = await runner.ext.worker();
   const t0 = performance.now();
-  const fitSet = await buildShiftSet(set, 'fit', sizes, seed, page, sw, log);
-  const repSet = await buildShiftSet(set, 'report', sizes, seed, page, sw, log);
-  log(`shift sets made in ${((performance.now() - t0) / 1000).toFixed(0)} s: fit ${fitSet.length} images (test 0–4999), report ${repSet.length} (test 5000–9999)`);
-  const fitKs = balanced(fitSet);
-  const repKs = balanced(repSet);
+  // The sets depend on the seed, the sizes and the extension's decoder: a new build (new asset hashes) makes them again.
+  const key = cacheKey(seed, sizes);
+  const cached = o['no-cache'] ? undefined : loadSets(key);
+  const fitSet = cached?.fit ?? await buildShiftSet(set, 'fit', sizes, seed, page, sw, log);
+  const repSet = cached?.report ?? await buildShiftSet(set, 'report', sizes, seed, page, sw, log);
+  if (!cached) saveSets(key, { fit: fitSet, report: repSet });
+  log(`shift sets ${cached ? `read from ${CACHE}` : 'made'} in ${((performance.now() - t0) / 1000).toFixed(0)} s: fit ${fitSet.length} images (test 0–4999), report ${repSet.length} (test 5000–9999)`);
+  const fitKs = balanced(fitSet, seed + 101);
+  const repKs = balanced(repSet, seed + 202);
   const fitLabels = fitSet.map((it) => it.label);
   const repLabels = repSet.map((it) => it.label);
   const summary: Record<string, { top1: number; top5: number; ece: number; sureRight: number; sureCoverage: number; clean: number }> = {};
@@ -202,12 +261,12 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
     const t1 = performance.now();
     const fromP = model.output.kind === 'probabilities';
     // A frameView model sees each image twice (centre, whole frame) and averages the logits, as the pipeline does.
-    const views = async (items: ShiftItem[]) => model.frameView
-      ? [await logitsOf(runner, model, items.map((it) => it.chw)), await logitsOf(runner, model, items.map((it) => it.frame ?? it.chw))]
-      : [await logitsOf(runner, model, items.map((it) => it.chw))];
-    const fit = [meanLogits(await views(fitSet), fromP)];
-    const rep = [meanLogits(await views(repSet), fromP)];
-    if (o.tta && !model.frameView) rep.push(meanLogits([await logitsOf(runner, model, repSet.map((it) => flip(it.chw)))], fromP));
+    const views = async (items: ShiftItem[], half: string) => model.frameView
+      ? [await cachedLogits(runner, model, items.map((it) => it.chw), `${key}-${half}-centre`), await cachedLogits(runner, model, items.map((it) => it.frame ?? it.chw), `${key}-${half}-frame`)]
+      : [await cachedLogits(runner, model, items.map((it) => it.chw), `${key}-${half}-centre`)];
+    const fit = [meanLogits(await views(fitSet, 'fit'), fromP)];
+    const rep = [meanLogits(await views(repSet, 'report'), fromP)];
+    if (o.tta && !model.frameView) rep.push(meanLogits([await cachedLogits(runner, model, repSet.map((it) => flip(it.chw)), `${key}-report-flip`)], fromP));
     const fitRows = fitKs.map((k) => fit[0]?.[k] as Float32Array);
     const temperature = fitTemperature(fitRows, fitKs.map((k) => fitLabels[k] as number));
     const fitCal = score(combine([fit[0] as Float32Array[]], temperature, false), fitLabels);

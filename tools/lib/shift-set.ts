@@ -153,6 +153,24 @@ export async function buildShiftSet(set: CifarSet, half: Half, sizes: SetSizes, 
   return items;
 }
 
+/**
+ * Equal weight per shifted part: n of each (n = the smallest part's size), drawn by a seeded shuffle — a part's
+ * items are stored grouped by variant (corruption type, then severity), so its first n would not be a fair sample.
+ */
+export function balanced(items: readonly Pick<ShiftItem, 'part'>[], seed: number): number[] {
+  const byPart = SHIFTED.map((p) => items.flatMap((it, k) => (it.part === p ? [k] : [])));
+  const n = Math.min(...byPart.map((ks) => ks.length));
+  const r = rng(seed);
+  return byPart.flatMap((ks) => {
+    const a = [...ks];
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = Math.floor(r.u() * (i + 1));
+      [a[i], a[j]] = [a[j] as number, a[i] as number];
+    }
+    return a.slice(0, n).sort((x, y) => x - y);
+  });
+}
+
 /** Horizontal mirror of a planar C × 32 × 32 input (test-time augmentation). */
 export function flip(chw: Float32Array, side = 32): Float32Array {
   const out = new Float32Array(chw.length);
