@@ -44,8 +44,9 @@ export const OVERLAY_CSS = `
 .chip:focus-visible { outline: 2px solid var(--focus); outline-offset: 2px; }
 .chip .ms { color: var(--muted); font-variant-numeric: tabular-nums; }
 .chip.unsure .label { font-style: italic; font-weight: 600; }
-.chip.unsure { flex-wrap: wrap; row-gap: 0; white-space: normal; border-radius: 10px; text-align: left; }
-.chip .guesses { min-width: 0; overflow-wrap: anywhere; }
+.chip.unsure { max-width: 300px; }
+.chip .guesses { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.chip .ms, .chip .label { flex-shrink: 0; }
 .chip.error { background: var(--err-bg); border-color: var(--err-edge); color: var(--err-fg); white-space: normal; border-radius: 8px; cursor: default; }
 .chip.error .close { color: var(--err-fg); }
 .flag { display: inline-grid; place-items: center; width: 14px; height: 14px; border-radius: 50%; background: var(--flag-bg); color: var(--flag-fg); font-size: 10px; font-weight: 700; }

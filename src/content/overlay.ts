@@ -116,10 +116,15 @@ class Overlay {
     // Below the threshold the label is a guess: say so, and offer the three best guesses instead of one.
     const unsure = res.unsureBelow !== undefined && top.prob < res.unsureBelow;
     if (unsure) {
-      const guesses = record.top5.slice(0, 3).map((p) => `${labelName(p.label)} ${pct(p.prob)}`).join(' · ');
+      // Whole percents: three guesses fit the chip's one line (the panel has the exact figures).
+      const guesses = record.top5.slice(0, 3).map((p) => `${labelName(p.label)} ${Math.round(p.prob * 100)}%`).join(' · ');
       chip.classList.add('unsure');
       chip.setAttribute('aria-label', t('ovUnsureAria', guesses));
-      chip.append(el('b', 'label', t('ovUnsure')), el('span', 'guesses', guesses), time);
+      // One line, like a sure label's chip (a taller chip would cover the image a user right-clicks next):
+      // long guesses are cut with an ellipsis, all three stay in the tooltip, and the panel has the top 5.
+      const g = el('span', 'guesses', guesses);
+      g.title = guesses;
+      chip.append(el('b', 'label', t('ovUnsure')), g, time);
     } else {
       chip.setAttribute('aria-label', t('ovChipAria', labelName(top.label), pct(top.prob)));
       chip.append(el('b', 'label', labelName(top.label)), el('span', 'prob', pct(top.prob)), time);

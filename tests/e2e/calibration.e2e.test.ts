@@ -95,7 +95,7 @@ describe('calibrated confidence', () => {
         expect(chip).toMatch(/^Unsure:/);
         const guesses = ((await layerText(page, ov('.chip .guesses'))) ?? '').split(' · ');
         expect(guesses).toHaveLength(3);
-        for (const [k, g] of guesses.entries()) expect(g.endsWith(` ${pct(want[order[k] as number] as number)}`), g).toBe(true);
+        for (const [k, g] of guesses.entries()) expect(g.endsWith(` ${Math.round(100 * (want[order[k] as number] as number))}%`), g).toBe(true);
       } else {
         expect(await layerText(page, ov('.chip .prob'))).toBe(pct(top));
       }
