@@ -25,7 +25,7 @@ import { readCatalog, writeCalibration } from './lib/catalog-file';
 import { readCifar } from './lib/cifar';
 import { listPhotos, mimeOf } from './lib/photos';
 import { decodeInExtension } from './lib/shift-images';
-import { balanced, buildShiftSet, DEFAULT_SIZES, flip, SHIFTED, type ShiftItem } from './lib/shift-set';
+import { balanced, buildShiftSet, DEFAULT_SIZES, flip, type Part, SHIFTED, type ShiftItem } from './lib/shift-set';
 import { DIST } from './lib/extension';
 import { startWebRunner, type WebRunner } from './lib/web-runner';
 
@@ -37,6 +37,7 @@ const { values: o } = parseArgs({
     models: { type: 'string' }, write: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     photos: { type: 'string' }, quick: { type: 'boolean', default: false }, seed: { type: 'string', default: '20231208' },
     calibrate: { type: 'string' }, tta: { type: 'boolean', default: false }, 'no-cache': { type: 'boolean', default: false },
+    'fit-parts': { type: 'string' },
   },
 });
 
@@ -225,7 +226,10 @@ async function photos(runner: WebRunner, dir: string, cat: Catalog): Promise<voi
   const { temperature, threshold } = shipped(model);
   const labels = kept.map((k) => list[k]?.label as number);
   const fromP = model.output.kind === 'probabilities';
-  const logits = meanLogits(model.frameView ? [await logitsOf(runner, model, inputs), await logitsOf(runner, model, frames)] : [await logitsOf(runner, model, inputs)], fromP);
+  const byView = { centre: inputs, mirror: inputs.map((x) => flip(x)), frame: frames };
+  const rowsets: Float32Array[][] = [];
+  for (const v of model.views ?? ['centre']) rowsets.push(await logitsOf(runner, model, byView[v]));
+  const logits = meanLogits(rowsets, fromP);
   const raw = metrics(score(combine([logits], 1, false), labels), threshold);
   const cal = metrics(score(combine([logits], temperature, false), labels), threshold);
   if (o.json) {
@@ -251,7 +255,9 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
   const repSet = cached?.report ?? await buildShiftSet(set, 'report', sizes, seed, page, sw, log);
   if (!cached) saveSets(key, { fit: fitSet, report: repSet });
   log(`shift sets ${cached ? `read from ${CACHE}` : 'made'} in ${((performance.now() - t0) / 1000).toFixed(0)} s: fit ${fitSet.length} images (test 0–4999), report ${repSet.length} (test 5000–9999)`);
-  const fitKs = balanced(fitSet, seed + 101);
+  // What the temperature and threshold are fitted on (--fit-parts): by default every shifted part, equally.
+  const fitParts = (o['fit-parts'] ? o['fit-parts'].split(',') : SHIFTED) as Part[];
+  const fitKs = balanced(fitSet, seed + 101, fitParts);
   const repKs = balanced(repSet, seed + 202);
   const fitLabels = fitSet.map((it) => it.label);
   const repLabels = repSet.map((it) => it.label);
@@ -260,13 +266,16 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
   for (const model of models) {
     const t1 = performance.now();
     const fromP = model.output.kind === 'probabilities';
-    // A frameView model sees each image twice (centre, whole frame) and averages the logits, as the pipeline does.
-    const views = async (items: ShiftItem[], half: string) => model.frameView
-      ? [await cachedLogits(runner, model, items.map((it) => it.chw), `${key}-${half}-centre`), await cachedLogits(runner, model, items.map((it) => it.frame ?? it.chw), `${key}-${half}-frame`)]
-      : [await cachedLogits(runner, model, items.map((it) => it.chw), `${key}-${half}-centre`)];
+    // A multi-view model sees each image as its catalog `views` and averages the logits, as the pipeline does.
+    const view = (it: ShiftItem, v: 'centre' | 'mirror' | 'frame') => (v === 'mirror' ? flip(it.chw) : v === 'frame' ? (it.frame ?? it.chw) : it.chw);
+    const views = async (items: ShiftItem[], half: string) => {
+      const out: Float32Array[][] = [];
+      for (const v of model.views ?? ['centre']) out.push(await cachedLogits(runner, model, items.map((it) => view(it, v)), `${key}-${half}-${v}`));
+      return out;
+    };
     const fit = [meanLogits(await views(fitSet, 'fit'), fromP)];
     const rep = [meanLogits(await views(repSet, 'report'), fromP)];
-    if (o.tta && !model.frameView) rep.push(meanLogits([await cachedLogits(runner, model, repSet.map((it) => flip(it.chw)), `${key}-report-flip`)], fromP));
+    if (o.tta && !model.views) rep.push(meanLogits([await cachedLogits(runner, model, repSet.map((it) => flip(it.chw)), `${key}-report-flip`)], fromP));
     const fitRows = fitKs.map((k) => fit[0]?.[k] as Float32Array);
     const temperature = fitTemperature(fitRows, fitKs.map((k) => fitLabels[k] as number));
     const fitCal = score(combine([fit[0] as Float32Array[]], temperature, false), fitLabels);
@@ -292,7 +301,7 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
       if (o.quick) throw new Error('--quick runs are never written to the catalog');
       writeCalibration(model.id, {
         temperature: Number(temperature.toFixed(4)), unsureBelow: threshold,
-        fittedOn: `shift benchmark fit half (CIFAR-100 test 0–4999, ${fitKs.length} shifted images, seed ${seed})`,
+        fittedOn: `shift benchmark fit half (CIFAR-100 test 0–4999, ${fitKs.length} images: ${fitParts.join(', ')}, seed ${seed})`,
         measuredAt: new Date().toISOString(),
         shift: { images: tot.n, top1: round4(tot.top1), ece: round4(tot.ece), sureRight: round4(tot.sureRight), sureCoverage: round4(tot.sureCoverage) },
       });

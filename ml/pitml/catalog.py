@@ -21,7 +21,7 @@ DEFAULT_PATH = REPO / "models" / "catalog.json"
 
 TOP_ORDER = ("schemaVersion", "labelSets", "default", "models")
 MODEL_ORDER = ("id", "name", "arch", "file", "sha256", "bytes", "input", "output", "mean", "std",
-               "labelSet", "trained", "params", "madds", "frameView", "accuracy", "calibration", "provenance")
+               "labelSet", "trained", "params", "madds", "views", "accuracy", "calibration", "provenance")
 
 
 def _ordered(d: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
@@ -73,8 +73,8 @@ def upsert_model(cat: dict[str, Any], entry: dict[str, Any], make_default: bool 
     same = old is not None and old.get("sha256") == entry["sha256"]
     entry["accuracy"] = old.get("accuracy") if same else None
     # The same for the calibration (npm run calibrate): it describes these weights' probabilities only.
-    # (and for the same views: a frameView model's probabilities are those of two views averaged).
-    same_views = same and old.get("frameView") == entry.get("frameView")
+    # (and for the same views: a multi-view model's probabilities are those of its views averaged).
+    same_views = same and old.get("views") == entry.get("views")
     entry["calibration"] = old.get("calibration") if same_views else None
     if old is None:
         models.append(entry)

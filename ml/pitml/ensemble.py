@@ -67,8 +67,9 @@ def main(argv: list[str] | None = None) -> None:
     add_common_args(p)
     p.add_argument("--member", action="append", required=True, help="PATH[:PEER], repeat for each member")
     p.add_argument("--flip", action="store_true", help="also run every member on the mirrored image (test-time augmentation)")
-    p.add_argument("--frame-view", action="store_true",
-                   help="catalog flag: the extension also feeds the whole frame (resized, aspect not kept) and averages the two views")
+    p.add_argument("--views", default=None,
+                   help="catalog `views`: what the extension feeds per image, averaged, e.g. centre,mirror,frame "
+                        "(mirror: left-right; frame: the whole picture resized, aspect not kept); default: centre only")
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     check_id(a.id)
@@ -77,15 +78,18 @@ def main(argv: list[str] | None = None) -> None:
     recipes = [f"{Path(s.partition(':')[0]).name} peer {peer}: {train_provenance(meta, peer).get('recipe', 'state dict')}"
                for s, (_, meta, peer) in zip(a.member, loaded)]
     views = "the image and its mirror" if a.flip else "the image"
-    if a.frame_view:
-        views += " (the extension feeds both the centred square and the whole frame, and averages them)"
+    views_list = [v.strip() for v in a.views.split(",")] if a.views else []
+    if any(v not in ("centre", "mirror", "frame") for v in views_list):
+        raise SystemExit(f"--views takes centre, mirror and frame, got {a.views}")
+    if views_list:
+        views += f" (the extension feeds it {', '.join(views_list)} and averages them)"
     prov = {"source": "trained",
             "recipe": f"pitml.ensemble: mean logits of {len(loaded)} members over {views}; members: " + " | ".join(recipes)}
     name = a.name or f"{len(loaded)} x {a.arch}{' + flip' if a.flip else ''}"
     entry = export_to_catalog(model, arch=f"{a.arch} x{len(loaded)}{' +flip' if a.flip else ''}", model_id=a.id, name=name,
                               out_dir=a.out, catalog_path=a.catalog, trained=True, provenance=prov,
                               make_default=a.make_default, data_dir=a.data_dir,
-                              extra={"frameView": True} if a.frame_view else None)
+                              extra={"views": views_list} if views_list else None)
     print(json.dumps({k: entry[k] for k in ("id", "file", "sha256", "bytes", "params", "madds")}))
 
 

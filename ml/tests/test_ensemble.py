@@ -52,6 +52,14 @@ class EnsembleTest(unittest.TestCase):
             model = next(m for m in cat["models"] if m["id"] == "acc-test")
             self.assertIn("mean logits of 2 members over the image and its mirror", model["provenance"]["recipe"])
             self.assertIn("peer 1", model["provenance"]["recipe"])
+            self.assertNotIn("views", model)  # one view unless asked
+            with contextlib.redirect_stdout(io.StringIO()):
+                ensemble_main(["--arch", "resnet20", "--member", f"{ck}:0", "--member", f"{ck}:1", "--views", "centre,mirror,frame",
+                               "--id", "acc-views", "--out", d])
+            cat = json.loads((Path(d) / "catalog.json").read_text())
+            self.assertEqual(next(m for m in cat["models"] if m["id"] == "acc-views")["views"], ["centre", "mirror", "frame"])
+            with self.assertRaises(SystemExit):
+                ensemble_main(["--arch", "resnet20", "--member", f"{ck}:0", "--views", "centre,sideways", "--id", "bad", "--out", d])
             peers = torch.load(ck)["models"]
             a, b = random_model("resnet20", seed=0), random_model("resnet20", seed=0)
             a.load_state_dict(peers[0])

@@ -86,10 +86,11 @@ const ModelSchema = v.object({
   accuracy: v.nullish(AccuracySchema),
   calibration: v.nullish(CalibrationSchema),
   /**
-   * Also look at the whole frame: each image is fed twice, its centred square and the whole picture resized
-   * to the input size (aspect not kept), and the two views' logits are averaged (accurate mode).
+   * What the model is fed for each image, in order; their logits are averaged (accurate mode). "centre": the
+   * centred square (the only view when absent); "mirror": the same, mirrored left to right; "frame": the whole
+   * picture resized to the input size, aspect not kept (an object off-centre, a frame far from square).
    */
-  frameView: v.optional(v.boolean()),
+  views: v.optional(v.pipe(v.array(v.picklist(['centre', 'mirror', 'frame'])), v.minLength(1), v.maxLength(3))),
   provenance: v.object({
     source: v.picklist(['trained', 'imported', 'random-init']),
     recipe: v.optional(v.string()),

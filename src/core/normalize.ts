@@ -46,3 +46,13 @@ export function stackBatch(items: Float32Array[]): Float32Array {
   });
   return out;
 }
+
+/** A planar C x H x W image mirrored left to right (a model's "mirror" view). */
+export function mirrorX(chw: Float32Array, w: number): Float32Array {
+  const out = new Float32Array(chw.length);
+  for (let row = 0; row < chw.length / w; row++) {
+    const o = row * w;
+    for (let x = 0; x < w; x++) out[o + x] = chw[o + w - 1 - x] as number;
+  }
+  return out;
+}

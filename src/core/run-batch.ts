@@ -46,7 +46,7 @@ export interface BatchModel {
    */
   temperature?: number;
   /**
-   * Consecutive inputs that are views of one image (a model with `frameView`: 2): their logits are averaged
+   * Consecutive inputs that are views of one image (a model with catalog `views`): their logits are averaged
    * into one row before calibration and ranking, so an outcome has one row per image. Absent: 1.
    */
   views?: number;

@@ -86,7 +86,7 @@ export const PreprocessSchema = v.object({
   srcUrl: v.pipe(v.string(), v.minLength(1), v.maxLength(64 * 1024 * 1024)),
   size: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1024)),
   prefer: v.picklist(['auto', 'bitmap']),
-  /** Also return the whole-frame view (a `frameView` model's second input). */
+  /** Also return the whole-frame view (a model's `frame` view). */
   frame: v.optional(v.boolean()),
 });
 

@@ -9,7 +9,7 @@
  *      the cold-start flag and the WebGPU → WASM fallback.
  */
 import { labelsOf, resolveModel, type Catalog, type ModelEntry } from '../core/catalog';
-import { normalize } from '../core/normalize';
+import { mirrorX, normalize } from '../core/normalize';
 import type { Backend, InferenceRecord } from '../core/record';
 import { runBatch, type BatchModel, type BatchOutcome, type RunnableSession } from '../core/run-batch';
 import { StageError } from '../core/stage-error';
@@ -70,7 +70,7 @@ export async function makePlan(modelId: string, backend: Backend, threads: numbe
     batchModel: { id: model.id, inputName: model.input.name, outputName: model.output.name, chw: [c, h, w], labels: labelsOf(catalog, model).fine,
       probabilities: model.output.kind === 'probabilities', batchOne: model.input.shape[0] === 1,
       ...(model.calibration ? { temperature: model.calibration.temperature } : {}),
-      ...(model.frameView ? { views: 2 } : {}) },
+      ...(model.views && model.views.length > 1 ? { views: model.views.length } : {}) },
     ...(b.adapter ? { adapter: b.adapter } : {}), ...(b.reason ? { fallbackReason: b.reason } : {}),
   };
 }
@@ -90,7 +90,7 @@ export class Cancelled extends Error {}
 export interface LoadedInput {
   /** Normalised C x H x W: the centred square. */
   data: Float32Array;
-  /** What the model is fed for this image, in order: `data`, then the whole frame for a `frameView` model. */
+  /** What the model is fed for this image: the catalog's `views` in order (`data` alone when it has none). */
   views: Float32Array[];
   /** The decoded square, for the thumbnail made after the result. */
   pixels: ImageData;
@@ -106,11 +106,13 @@ export function loadInput(plan: Plan, image: ImageRef, record: InferenceRecord, 
     const bytes = await fetchImage(image.dataUrl ?? image.srcUrl, image.pageUrl);
     const t1 = performance.now();
     t.fetch = t1 - t0;
-    const d = await decodeToInput(bytes, plan.batchModel.chw[1], 'auto', { frame: plan.model.frameView === true });
+    const wanted = plan.model.views ?? ['centre'];
+    const d = await decodeToInput(bytes, plan.batchModel.chw[1], 'auto', { frame: wanted.includes('frame') });
     const t2 = performance.now();
     t.decodeResize = t2 - t1;
     const data = normalize(d.chw, plan.model.mean, plan.model.std);
-    const views = d.frameChw ? [data, normalize(d.frameChw, plan.model.mean, plan.model.std)] : [data];
+    const w = plan.batchModel.chw[2];
+    const views = wanted.map((v) => (v === 'mirror' ? mirrorX(data, w) : v === 'frame' ? normalize(d.frameChw ?? d.chw, plan.model.mean, plan.model.std) : data));
     t.preprocess = performance.now() - t2;
     return { data, views, pixels: d.pixels };
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalize, stackBatch } from '../../src/core/normalize';
+import { mirrorX, normalize, stackBatch } from '../../src/core/normalize';
 
 describe('normalize', () => {
   it('applies (v/255 - mean[c]) / std[c] per channel plane', () => {
@@ -33,5 +33,13 @@ describe('stackBatch', () => {
   it('returns an empty buffer for no items and rejects mismatched sizes', () => {
     expect(stackBatch([]).length).toBe(0);
     expect(() => stackBatch([new Float32Array(3), new Float32Array(2)])).toThrow(/item 1/);
+  });
+});
+
+describe('mirrorX', () => {
+  it('mirrors every row of every channel, left to right', () => {
+    const x = Float32Array.from({ length: 2 * 2 * 3 }, (_, i) => i); // 2 channels of 2 rows x 3
+    expect(Array.from(mirrorX(x, 3))).toEqual([2, 1, 0, 5, 4, 3, 8, 7, 6, 11, 10, 9]);
+    expect(Array.from(mirrorX(mirrorX(x, 3), 3))).toEqual(Array.from(x));
   });
 });

@@ -66,7 +66,7 @@ export async function revoke(page: Page, urls: readonly string[]): Promise<void>
 export interface DecodedViews {
   /** The centred square, as the model's input before normalisation (C × 32 × 32, 0..255). */
   chw: Float32Array;
-  /** The whole frame at the same size (what a `frameView` model also sees). */
+  /** The whole frame at the same size (a model's `frame` view). */
   frame: Float32Array;
 }
 

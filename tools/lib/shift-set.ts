@@ -10,6 +10,7 @@
  *     (the pipeline's centre crop then sees part of it, or a distorted one).
  */
 import type { Page, Worker } from 'playwright-core';
+import { mirrorX } from '../../src/core/normalize';
 import { CORRUPTIONS, corrupt, JPEG_QUALITY, rng } from './corruptions';
 import type { CifarSet } from './cifar';
 import { encodeJpeg } from './images';
@@ -27,7 +28,7 @@ export interface ShiftItem {
   index: number;
   /** The model's input before normalisation: planar RGB 3 × 32 × 32, 0..255. */
   chw: Float32Array;
-  /** The whole-frame view (a `frameView` model's second input); absent: the same as `chw` (a square picture). */
+  /** The whole-frame view (a model's `frame` view); absent: the same as `chw` (a square picture). */
   frame?: Float32Array;
 }
 
@@ -157,8 +158,8 @@ export async function buildShiftSet(set: CifarSet, half: Half, sizes: SetSizes, 
  * Equal weight per shifted part: n of each (n = the smallest part's size), drawn by a seeded shuffle — a part's
  * items are stored grouped by variant (corruption type, then severity), so its first n would not be a fair sample.
  */
-export function balanced(items: readonly Pick<ShiftItem, 'part'>[], seed: number): number[] {
-  const byPart = SHIFTED.map((p) => items.flatMap((it, k) => (it.part === p ? [k] : [])));
+export function balanced(items: readonly Pick<ShiftItem, 'part'>[], seed: number, parts: readonly Part[] = SHIFTED): number[] {
+  const byPart = parts.map((p) => items.flatMap((it, k) => (it.part === p ? [k] : [])));
   const n = Math.min(...byPart.map((ks) => ks.length));
   const r = rng(seed);
   return byPart.flatMap((ks) => {
@@ -171,11 +172,5 @@ export function balanced(items: readonly Pick<ShiftItem, 'part'>[], seed: number
   });
 }
 
-/** Horizontal mirror of a planar C × 32 × 32 input (test-time augmentation). */
-export function flip(chw: Float32Array, side = 32): Float32Array {
-  const out = new Float32Array(chw.length);
-  for (let c = 0; c < chw.length / (side * side); c++) for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) {
-    out[c * side * side + y * side + x] = chw[c * side * side + y * side + (side - 1 - x)] as number;
-  }
-  return out;
-}
+/** Horizontal mirror of a planar C × 32 × 32 input (the "mirror" view; core/normalize's mirrorX). */
+export const flip = (chw: Float32Array, side = 32): Float32Array => mirrorX(chw, side);
