@@ -4,7 +4,8 @@ import { labelsOf } from '../core/catalog';
 import { CloudError, inferRemote } from '../core/cloud-client';
 import { remoteModelName } from '../core/cloud-endpoint';
 import type { CloudResult } from '../core/record';
-import { softmax, topK } from '../core/softmax';
+import { calibratedSoftmax } from '../core/calibration';
+import { topK } from '../core/softmax';
 import { errorMessage, type CloudRequest } from '../lib/messages';
 
 export async function compareInCloud(c: CloudRequest, catalog: Catalog, model: ModelEntry, input: Float32Array): Promise<CloudResult> {
@@ -18,7 +19,8 @@ export async function compareInCloud(c: CloudRequest, catalog: Catalog, model: M
     return {
       ...base, roundTripMs: r.roundTripMs, requestBytes: r.requestBytes, responseBytes: r.responseBytes, attempts: r.attempts,
       ...(r.computeMs !== undefined ? { computeMs: r.computeMs, overheadMs: Math.max(0, r.roundTripMs - r.computeMs) } : {}),
-      top5: topK(softmax(r.logits), 5, labels),
+      // The server runs the same model (the comparison's premise): its probabilities are shown with the same calibration.
+      top5: topK(calibratedSoftmax(r.logits, model.calibration?.temperature ?? 1), 5, labels),
     };
   } catch (e) {
     return { ...base, error: errorMessage(e), attempts: e instanceof CloudError ? e.attempts : 1 };

@@ -53,7 +53,13 @@ function td(text: string, note?: string): HTMLTableCellElement {
   return c;
 }
 
-function recentItem(r: InferenceRecord): HTMLLIElement {
+/** Each model's "unsure" threshold (the user's own, else the catalog's), read once per render. */
+async function thresholds(): Promise<(modelId: string) => number> {
+  const [catalog, settings] = await Promise.all([loadCatalog().catch(() => undefined), loadSettings()]);
+  return (id) => unsureBelowFor(settings.unsureThreshold, catalog?.models.find((m) => m.id === id) ?? {});
+}
+
+function recentItem(r: InferenceRecord, unsureBelow: (modelId: string) => number): HTMLLIElement {
   const li = document.createElement('li');
   li.dataset.requestId = r.requestId;
   const thumb = r.thumbnail ? Object.assign(document.createElement('img'), { src: r.thumbnail, alt: '' }) : document.createElement('div');
@@ -66,7 +72,9 @@ function recentItem(r: InferenceRecord): HTMLLIElement {
     top.textContent = t('popError', r.error ?? t('popNoResult'));
   } else {
     top.className = 'top';
-    top.textContent = `${labelName(best.label)} ${pct(best.prob)}`;
+    const sure = best.prob >= unsureBelow(r.modelId);
+    top.textContent = sure ? `${labelName(best.label)} ${pct(best.prob)}` : t('libUnsure', labelName(best.label), pct(best.prob));
+    if (!sure) top.classList.add('unsure');
   }
   const sub = document.createElement('div');
   sub.className = 'sub';
@@ -120,8 +128,8 @@ async function renderStatus(): Promise<void> {
 const STATS_WINDOW = 5000;
 
 async function renderRecords(): Promise<void> {
-  const [recent, window, total] = await Promise.all([recentRecords(30), recentRecords(STATS_WINDOW), countRecords()]);
-  $('recent').replaceChildren(...recent.map(recentItem));
+  const [recent, window, total, unsureBelow] = await Promise.all([recentRecords(30), recentRecords(STATS_WINDOW), countRecords(), thresholds()]);
+  $('recent').replaceChildren(...recent.map((r) => recentItem(r, unsureBelow)));
   $('empty').hidden = recent.length > 0;
   const stats = statsByModelBackend(window);
   const rows = stats.map((s) => {

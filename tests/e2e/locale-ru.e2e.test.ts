@@ -75,7 +75,7 @@ describe('the UI in Russian (--lang=ru)', () => {
     expect(await popup.locator('#tag-page').textContent()).toBe(ruPopup.popTagPage!.message);
     expect(await popup.locator('#stats-h').textContent()).toMatch(cyrillic);
     await expect.poll(() => popup.locator('#status').innerText()).toMatch(/^Модель: .* · бэкенд: WASM$/);
-    await expect.poll(() => popup.locator(`#recent li[data-request-id="${rec.requestId}"] .top`).innerText()).toMatch(new RegExp(`^${ruLabel} \\d+,\\d%$`));
+    await expect.poll(() => popup.locator(`#recent li[data-request-id="${rec.requestId}"] .top`).innerText()).toMatch(new RegExp(`^(не уверен: ${ruLabel}\\?|${ruLabel}) \\d+,\\d%$`));
     expect(await popup.locator('#recent li .sub').first().innerText()).toMatch(/ с назад| мин назад/);
     expect(await popup.locator('#recent li .ms').first().innerText()).toMatch(/ мс$/);
     await popup.close();
@@ -88,7 +88,7 @@ describe('the UI in Russian (--lang=ru)', () => {
     expect(await lib.locator('h1').textContent()).toBe(ruLibrary.libHeading!.message);
     await expect.poll(() => lib.locator('#count').innerText()).toBe('1 изображение');
     const card = lib.locator('.card');
-    expect(await card.locator('.label').innerText()).toMatch(new RegExp(`^${ruLabel} \\d+,\\d%$`));
+    expect(await card.locator('.label').innerText()).toMatch(new RegExp(`^(не уверен: ${ruLabel}\\?|${ruLabel}) \\d+,\\d%$`)); // "unsure" in Russian below the threshold
     expect(await card.locator('img').getAttribute('alt')).toBe(ruLabel);
     expect((await card.locator('.meta.superclass').innerText()).startsWith(`${ruSuper} · `)).toBe(true);
     expect(await card.locator('button', { hasText: 'Удалить' }).count()).toBe(1);
