@@ -128,19 +128,11 @@ async function logitsOf(runner: WebRunner, model: ModelEntry, inputs: readonly F
 }
 
 /**
- * Probabilities as the product shows them: softmax(z / T); with several views (flip TTA) the mean of their
- * logits first, as the ensemble graphs of pitml.ensemble do.
+ * Probabilities as the product shows them: softmax(z / T), z the mean logits over the rowsets (views, flip TTA;
+ * already averaged rows pass as one rowset), as runBatch and the ensemble graphs of pitml.ensemble do.
  */
 function combine(rowsets: readonly Float32Array[][], temperature: number, fromProbabilities: boolean): Float32Array[] {
-  const first = rowsets[0] as Float32Array[];
-  return first.map((_, i) => {
-    const z = new Float32Array(first[i]?.length ?? 0);
-    for (const rows of rowsets) {
-      const r = rows[i] as Float32Array;
-      for (let c = 0; c < z.length; c++) z[c] = (z[c] as number) + (fromProbabilities ? Math.log(Math.max(r[c] as number, 1e-30)) : (r[c] as number)) / rowsets.length;
-    }
-    return calibratedSoftmax(z, temperature, false);
-  });
+  return meanLogits(rowsets, fromProbabilities).map((z) => calibratedSoftmax(z, temperature, false));
 }
 
 function score(probs: Float32Array[], labels: number[]): Eval {
