@@ -131,8 +131,8 @@ async function logitsOf(runner: WebRunner, model: ModelEntry, inputs: readonly F
  * Probabilities as the product shows them: softmax(z / T), z the mean logits over the rowsets (views, flip TTA;
  * already averaged rows pass as one rowset), as runBatch and the ensemble graphs of pitml.ensemble do.
  */
-function combine(rowsets: readonly Float32Array[][], temperature: number, fromProbabilities: boolean): Float32Array[] {
-  return meanLogits(rowsets, fromProbabilities).map((z) => calibratedSoftmax(z, temperature, false));
+function combine(rowsets: readonly Float32Array[][], temperature: number): Float32Array[] {
+  return meanLogits(rowsets, false).map((z) => calibratedSoftmax(z, temperature));
 }
 
 function score(probs: Float32Array[], labels: number[]): Eval {
@@ -222,8 +222,8 @@ async function photos(runner: WebRunner, dir: string, cat: Catalog): Promise<voi
   const rowsets: Float32Array[][] = [];
   for (const v of model.views ?? ['centre']) rowsets.push(await logitsOf(runner, model, byView[v]));
   const logits = meanLogits(rowsets, fromP);
-  const raw = metrics(score(combine([logits], 1, false), labels), threshold);
-  const cal = metrics(score(combine([logits], temperature, false), labels), threshold);
+  const raw = metrics(score(combine([logits], 1), labels), threshold);
+  const cal = metrics(score(combine([logits], temperature), labels), threshold);
   if (o.json) {
     console.log(JSON.stringify({ model: model.id, images: cal.n, top1: cal.top1, top5: cal.top5, ece: cal.ece, sureRight: cal.sureRight, sureCoverage: cal.sureCoverage, threshold, temperature }));
   } else {
@@ -270,10 +270,10 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
     if (o.tta && !model.views) rep.push(meanLogits([await cachedLogits(runner, model, repSet.map((it) => flip(it.chw)), `${key}-report-flip`)], fromP));
     const fitRows = fitKs.map((k) => fit[0]?.[k] as Float32Array);
     const temperature = fitTemperature(fitRows, fitKs.map((k) => fitLabels[k] as number));
-    const fitCal = score(combine([fit[0] as Float32Array[]], temperature, false), fitLabels);
+    const fitCal = score(combine([fit[0] as Float32Array[]], temperature), fitLabels);
     const threshold = Math.round(100 * thresholdFor(subset(fitCal, fitKs).scored, SURE_PRECISION_FIT)) / 100;
-    const raw = score(combine([rep[0] as Float32Array[]], 1, false), repLabels);
-    const cal = score(combine([rep[0] as Float32Array[]], temperature, false), repLabels);
+    const raw = score(combine([rep[0] as Float32Array[]], 1), repLabels);
+    const cal = score(combine([rep[0] as Float32Array[]], temperature), repLabels);
     const rows = (e: Eval): [string, Metrics][] => [
       ...(['clean', ...SHIFTED] as const).map((p): [string, Metrics] => [p, metrics(subset(e, repSet.flatMap((it, k) => (it.part === p ? [k] : []))), threshold)]),
       ['**shifted total**', metrics(subset(e, repKs), threshold)],
@@ -281,7 +281,7 @@ async function shift(runner: WebRunner, cat: Catalog): Promise<void> {
     log(`\n## ${model.id} (${((performance.now() - t1) / 1000).toFixed(0)} s): temperature fitted on the fit half T = ${temperature.toFixed(3)}; "unsure" below ${Math.round(threshold * 100)} % (sure labels right ≥ ${SURE_PRECISION_FIT * 100} % on the fit half)`);
     table('as the model gives it (T = 1)', rows(raw), threshold);
     table(`calibrated (T = ${temperature.toFixed(3)}), as the extension shows it`, rows(cal), threshold);
-    if (rep.length > 1) table('with flip test-time augmentation (mean logits of the image and its mirror, same T)', rows(score(combine(rep, temperature, false), repLabels)).slice(-1), threshold);
+    if (rep.length > 1) table('with flip test-time augmentation (mean logits of the image and its mirror, same T)', rows(score(combine(rep, temperature), repLabels)).slice(-1), threshold);
     const detail = new Map<string, number[]>();
     repSet.forEach((it, k) => {
       if (it.part === 'corruptions' || it.part === 'geometry') detail.set(it.variant.split('/')[0] as string, [...(detail.get(it.variant.split('/')[0] as string) ?? []), k]);

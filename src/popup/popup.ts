@@ -158,8 +158,7 @@ async function renderRecords(): Promise<void> {
  * over every image the user checked (not only the newest records the timing statistics read).
  */
 async function renderPersonal(records: InferenceRecord[]): Promise<void> {
-  const [catalog, settings] = await Promise.all([loadCatalog().catch(() => undefined), loadSettings()]);
-  const threshold = (id: string) => unsureBelowFor(settings.unsureThreshold, catalog?.models.find((m) => m.id === id) ?? {});
+  const [catalog, threshold] = await Promise.all([loadCatalog().catch(() => undefined), thresholds()]);
   const acc = personalAccuracy(records, threshold);
   $('personal-section').hidden = acc.length === 0;
   if (acc.length === 0) return;
